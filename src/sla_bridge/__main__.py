@@ -1,0 +1,5 @@
+"""``python -m sla_bridge`` runs the command line."""
+
+from sla_bridge.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""What every command gets: the settings and the plugin host, plus shared error handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+from sla_bridge.clock import Clock
+from sla_bridge.plugin import PluginHost
+from sla_bridge.policy import Policy, PolicyError
+from sla_bridge.settings import Settings
+
+
+@dataclass
+class AppContext:
+    """The objects a command works with; created once in :func:`sla_bridge.cli.main`."""
+
+    settings: Settings
+    host: PluginHost
+    clock: Clock
+
+    def load_policy(self, name_or_path: str) -> Policy:
+        """Load a policy by name or path; a bad one ends the command with exit status 2."""
+        try:
+            return self.host.policy_library().load(name_or_path)
+        except PolicyError as exc:
+            raise click.BadParameter(str(exc), param_hint="--policy") from None
+
+
+pass_app = click.make_pass_decorator(AppContext)

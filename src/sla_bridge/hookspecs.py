@@ -1,0 +1,74 @@
+"""Every hook a plugin can implement, with when it is called and what it returns.
+
+Plugins are found through the ``sla_bridge`` entry-point group. A plugin module
+implements hooks by decorating functions of these names with
+:data:`sla_bridge.hookimpl`. The bridge's own behaviour is registered the same way
+(see :mod:`sla_bridge.default_plugins`), so a plugin can add to it or replace it.
+
+Registration hooks follow llm's pattern: the bridge passes a ``register`` callback
+and the plugin calls it once per thing it contributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from pydantic import BaseModel
+    from pydantic_settings import BaseSettings
+
+PROJECT_NAME = "sla_bridge"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def sla_bridge_register_policies(register: Callable[[Path], None]) -> None:
+    """Contribute policy files the bridge can load by name.
+
+    Called once when the policy library is first needed. Call ``register(path)``
+    with a directory (every ``*.toml`` file in it becomes a policy named after the
+    file) or a single ``.toml`` file. Directories registered by plugins registered
+    earlier win a name clash; the built-in policies are registered last, so a plugin
+    can ship a replacement for a bundled policy under the same name.
+    """
+
+
+@hookspec
+def sla_bridge_register_holiday_rules(register: Callable[[str, type[BaseModel]], None]) -> None:
+    """Contribute kinds of holiday rule that policy files can use.
+
+    Called once when the policy library is first needed. Call
+    ``register(kind, spec_model)`` where ``kind`` is the value of ``kind =`` in a
+    policy file's ``[[holidays.NAME.rules]]`` entry and ``spec_model`` is a pydantic
+    model with a ``name`` field and a ``to_rule()`` method returning a
+    :class:`sla_bridge.businesstime.HolidayRule`. Registering an existing kind
+    replaces it.
+    """
+
+
+@hookspec
+def sla_bridge_register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``sla-bridge`` command line.
+
+    Called once while the command line is built, before arguments are parsed. Add
+    commands or groups with ``cli.add_command(...)`` or the ``@cli.command()``
+    decorator. Return value is ignored.
+    """
+
+
+@hookspec
+def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], None]) -> None:
+    """Declare a settings section that ``sla-bridge config`` shows and checks.
+
+    Called when the effective configuration is shown or validated. Call
+    ``register(section, settings_class)``; the class should read its values from
+    ``SLA_BRIDGE_<SECTION>__<FIELD>`` variables and keep secrets as ``SecretStr`` so
+    they are masked.
+    """

@@ -1,0 +1,104 @@
+"""The typed facade over the plugin manager: core code calls these methods, never ``pm.hook``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from sla_bridge.policy import PolicyLibrary
+
+from ._manager import PluginOrigin, create_plugin_manager
+
+if TYPE_CHECKING:
+    import click
+    from pydantic import BaseModel
+    from pydantic_settings import BaseSettings
+
+    from sla_bridge.settings import Settings
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded plugin as ``sla-bridge plugins`` lists it."""
+
+    name: str
+    distribution: str
+    version: str
+    builtin: bool
+    hooks: tuple[str, ...]
+
+
+class PluginHost:
+    """The loaded plugins, asked through one typed method per hook."""
+
+    def __init__(self, manager: pluggy.PluginManager, origins: dict[str, PluginOrigin]) -> None:
+        self._pm = manager
+        self._origins = origins
+        self._library: PolicyLibrary | None = None
+        self._policy_dirs: list[Path] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PluginHost:
+        """Load the plugins the settings allow and return the host."""
+        manager, origins = create_plugin_manager(settings.plugins, settings.disabled_plugins)
+        host = cls(manager, origins)
+        host._policy_dirs = list(settings.policy_dirs)
+        return host
+
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        """The underlying pluggy manager, for tests and plugin authors' tooling."""
+        return self._pm
+
+    def plugins(self) -> list[PluginInfo]:
+        """Return the loaded plugins with the hooks each implements."""
+        infos = []
+        for name, origin in self._origins.items():
+            plugin = self._pm.get_plugin(name)
+            hooks = tuple(sorted(c.name for c in self._pm.get_hookcallers(plugin) or ()))
+            infos.append(PluginInfo(name, origin.distribution, origin.version, origin.builtin,
+                                    hooks))
+        return infos
+
+    def holiday_rule_kinds(self) -> dict[str, type[BaseModel]]:
+        """Return holiday rule kind -> spec model; a later registration replaces an earlier."""
+        kinds: dict[str, type[BaseModel]] = {}
+
+        def register(kind: str, spec: type[BaseModel]) -> None:
+            kinds[kind] = spec
+
+        self._pm.hook.sla_bridge_register_holiday_rules(register=register)
+        return kinds
+
+    def policy_directories(self) -> list[Path]:
+        """Return the policy locations: settings first, then plugins, then the bundled ones."""
+        found: list[Path] = list(self._policy_dirs)
+
+        def register(path: Path) -> None:
+            found.append(Path(path))
+
+        self._pm.hook.sla_bridge_register_policies(register=register)
+        return found
+
+    def policy_library(self) -> PolicyLibrary:
+        """Return the library of known policies (built once per host)."""
+        if self._library is None:
+            self._library = PolicyLibrary(self.policy_directories(), self.holiday_rule_kinds())
+        return self._library
+
+    def extend_cli(self, cli: click.Group) -> None:
+        """Let plugins add sub-commands to ``cli``."""
+        self._pm.hook.sla_bridge_register_commands(cli=cli)
+
+    def settings_sections(self) -> dict[str, type[BaseSettings]]:
+        """Return the settings sections that plugins declare, by section name."""
+        sections: dict[str, type[BaseSettings]] = {}
+
+        def register(section: str, settings_class: type[BaseSettings]) -> None:
+            sections[section] = settings_class
+
+        self._pm.hook.sla_bridge_register_settings(register=register)
+        return sections

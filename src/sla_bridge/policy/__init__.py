@@ -1,0 +1,36 @@
+"""Support policies: the model, the file format (TOML) and the library of known policies."""
+
+from ._durations import Duration, TargetDuration
+from ._holiday_kinds import BUILTIN_HOLIDAY_KINDS, HolidayRuleSpec
+from ._load import PolicyError, PolicyLibrary, load_policy, validate_policy
+from ._model import (
+    METRICS,
+    HolidaySet,
+    Location,
+    Metric,
+    Plan,
+    Policy,
+    ResolvedTarget,
+    Schedule,
+    Severity,
+)
+
+__all__ = [
+    "BUILTIN_HOLIDAY_KINDS",
+    "METRICS",
+    "Duration",
+    "HolidayRuleSpec",
+    "HolidaySet",
+    "Location",
+    "Metric",
+    "Plan",
+    "Policy",
+    "PolicyError",
+    "PolicyLibrary",
+    "ResolvedTarget",
+    "Schedule",
+    "Severity",
+    "TargetDuration",
+    "load_policy",
+    "validate_policy",
+]
