@@ -96,7 +96,7 @@ def load_section(
     """Instantiate a settings class, turning validation errors into :class:`SettingsError`."""
     try:
         if env_file is not None:
-            return cls(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+            return cls(_env_file=env_file, **overrides)
         return cls(**overrides)
     except ValidationError as exc:
         raise SettingsError("\n".join(_explain(prefix, exc))) from None
@@ -114,7 +114,8 @@ def _explain(prefix: str, exc: ValidationError) -> Iterator[str]:
 
 def masked(settings: BaseSettings) -> dict[str, Any]:
     """Return the settings as plain data with every secret replaced by ``'**********'``."""
-    return _mask(settings.model_dump())
+    data: dict[str, Any] = _mask(settings.model_dump())
+    return data
 
 
 def _mask(value: Any) -> Any:

@@ -18,10 +18,11 @@ from ._holidays import (
     NthWeekday,
     RelativeTo,
 )
-from ._weekly import DAY_NAMES, WeeklyHours, WeeklyHoursError
+from ._weekly import DAY_NAMES, FULL_DAY_NAMES, WeeklyHours, WeeklyHoursError
 
 __all__ = [
     "DAY_NAMES",
+    "FULL_DAY_NAMES",
     "BusinessCalendar",
     "DayWalk",
     "Explanation",

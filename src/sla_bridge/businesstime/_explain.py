@@ -39,7 +39,8 @@ class Explanation:
                 out.append(f"skipped  {walk.day:%a %d %b %Y}  {walk.skipped_because}")
                 continue
             spans = ", ".join(f"{a:%H:%M}-{_clock(b, walk.day)}" for a, b in walk.stretches)
-            out.append(f"counted  {walk.day:%a %d %b %Y}  {spans}  ({format_duration(walk.counted)})")
+            counted = format_duration(walk.counted)
+            out.append(f"counted  {walk.day:%a %d %b %Y}  {spans}  ({counted})")
         out.append(f"due      {_stamp(self.due)}")
         return out
 

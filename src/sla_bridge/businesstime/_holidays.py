@@ -18,7 +18,10 @@ class HolidayRule(Protocol):
     ``sla_bridge_register_holiday_rules`` hook; a plugin may add its own kinds.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The holiday's name as shown on tickets and in explanations."""
+        ...
 
     def dates_in(self, year: int, earlier: Mapping[str, Sequence[date]]) -> list[date]:
         """Return the dates this holiday falls on in ``year``.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+FULL_DAY_NAMES = tuple(label.lower() for label in DAY_LABELS)
 MINUTES_PER_DAY = 24 * 60
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -87,7 +89,8 @@ def _hhmm(minutes: int) -> str:
 
 
 def _expand_days(key: str) -> Iterable[int]:
-    parts = [p.strip().lower()[:3] for p in key.split("-")]
+    parts = [p.strip().lower() for p in key.split("-")]
+    parts = [p[:3] if p in FULL_DAY_NAMES else p for p in parts]
     if any(p not in DAY_NAMES for p in parts) or len(parts) > 2:
         raise WeeklyHoursError(
             f"{key!r} is not a day or day range; use names like mon, tue ... sun, or a range "
@@ -118,7 +121,7 @@ def _parse_range(key: str, text: str) -> tuple[int, int]:
 
 def _normalise(day: str, intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     intervals.sort()
-    for (_, prev_end), (start, _) in zip(intervals, intervals[1:], strict=False):
+    for (_, prev_end), (start, _) in pairwise(intervals):
         if start < prev_end:
             raise WeeklyHoursError(f"{day}: opening ranges overlap ({_hhmm(start)})")
     return tuple(intervals)

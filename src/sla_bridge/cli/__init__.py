@@ -12,6 +12,8 @@ from sla_bridge.plugin import PluginError, PluginHost
 from sla_bridge.settings import SettingsError, load_settings
 
 from ._context import AppContext
+
+__all__ = ["AppContext", "build_cli", "main"]
 from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group

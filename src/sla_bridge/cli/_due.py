@@ -12,7 +12,7 @@ from sla_bridge.policy import METRICS, Metric
 from ._context import AppContext, pass_app
 
 
-class InstantType(click.ParamType):
+class InstantType(click.ParamType[datetime]):
     """An ISO 8601 instant that must carry a UTC offset (or Z)."""
 
     name = "ISO8601"

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from sla_bridge.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, SettingsError, load_section, masked
+from sla_bridge.settings import (
+    ENV_NESTED_DELIMITER,
+    ENV_PREFIX,
+    SettingsError,
+    load_section,
+    masked,
+)
 
 from ._context import AppContext, pass_app
 from ._tables import render_table

@@ -77,7 +77,8 @@ def render_targets(policy: Policy) -> str:
     columns = [(plan_id, metric) for plan_id, plan in policy.plans.items()
                for metric in METRICS if getattr(plan, metric) or
                (metric == "next_update" and policy.clocks.update_cadence)]
-    headers = ["severity"] + [f"{plan_id} {metric.replace('_', ' ')}" for plan_id, metric in columns]
+    headers = ["severity"]
+    headers += [f"{plan_id} {metric.replace('_', ' ')}" for plan_id, metric in columns]
     rows = []
     for severity in policy.severities:
         row = [f"{severity.id} {severity.label}" if severity.id != severity.label else severity.id]

@@ -33,7 +33,7 @@ class TargetDuration:
 
     @classmethod
     def parse(cls, text: str) -> TargetDuration:
-        """Parse "1 calendar hour", "4 business hours", "2 business days" or "30 calendar minutes"."""
+        """Parse "1 calendar hour", "4 business hours", "2 business days", "30 business minutes"."""
         match = _PATTERN.match(text)
         if not match:
             raise ValueError(

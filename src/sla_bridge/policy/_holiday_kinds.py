@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from sla_bridge.businesstime import (
     DAY_NAMES,
+    FULL_DAY_NAMES,
     ExplicitDates,
     FixedDate,
     HolidayRule,
@@ -36,7 +37,8 @@ class HolidayRuleSpec(Protocol):
 
 def _weekday(value: object) -> object:
     if isinstance(value, str):
-        key = value.strip().lower()[:3]
+        key = value.strip().lower()
+        key = key[:3] if key in FULL_DAY_NAMES else key
         if key not in DAY_NAMES:
             raise ValueError(f"{value!r} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")
         return DAY_NAMES.index(key)

@@ -82,11 +82,11 @@ def _cross_check(policy: Policy) -> Iterable[tuple[str, str]]:
             yield (f"plans.{plan_id}.first_response",
                    f"no target for severity {', '.join(missing)}; every severity needs one")
     seen: set[str] = set()
-    for severity in policy.severities:
-        for name in (severity.id, severity.label, *severity.aliases):
-            if name.lower() in seen:
-                yield "severities", f"the name {name!r} is used by more than one severity"
-            seen.add(name.lower())
+    for index, severity in enumerate(policy.severities):
+        names = {n.lower() for n in (severity.id, severity.label, *severity.aliases)}
+        for name in sorted(names & seen):
+            yield f"severities[{index}]", f"the name {name!r} is used by more than one severity"
+        seen |= names
     for name, holiday_set in policy.holidays.items():
         earlier: set[str] = set()
         for index, rule in enumerate(holiday_set.rules):

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
@@ -125,7 +126,15 @@ class HolidaySet(_Model):
                     f"rule {index} ({raw.get('name', '?')}): unknown kind {raw['kind']!r}; "
                     f"known kinds: {', '.join(sorted(kinds))}"
                 )
-            built.append(kind.model_validate(raw))
+            try:
+                built.append(kind.model_validate(raw))
+            except ValidationError as exc:
+                details = "; ".join(
+                    ".".join(map(str, e["loc"])) + (": " if e["loc"] else "")
+                    + str(e["msg"]).removeprefix("Value error, ")
+                    for e in exc.errors()
+                )
+                raise ValueError(f"rule {index} ({raw.get('name', '?')}): {details}") from None
         return built
 
 
@@ -237,7 +246,7 @@ class Policy(_Model):
                 raise LookupError(
                     f"policy {self.id!r}, plan {plan_id!r} sets no {metric} target for severity "
                     f"{sev.id}; metrics it sets: "
-                    + ", ".join(m for m in METRICS if getattr(plan_model, m)) 
+                    + ", ".join(m for m in METRICS if getattr(plan_model, m))
                 )
         else:
             written = targets[sev.id]

@@ -1,0 +1,44 @@
+"""Shared fixtures: run the command line in-process with a fixed clock and a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sla_bridge.cli import AppContext, build_cli
+from sla_bridge.clock import FixedClock
+from sla_bridge.plugin import PluginHost
+from sla_bridge.settings import load_settings
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep a developer's SLA_BRIDGE_* variables and .env file out of the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("SLA_BRIDGE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Return ``run(*args, env={...}, now=datetime)`` invoking ``sla-bridge`` in-process."""
+
+    def run(*args: str, env: dict[str, str] | None = None,
+            now: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) -> Result:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        settings = load_settings()
+        host = PluginHost.from_settings(settings)
+        app = AppContext(settings=settings, host=host, clock=FixedClock(now))
+        return CliRunner().invoke(build_cli(host), list(args), obj=app)
+
+    return run

@@ -1,0 +1,75 @@
+"""Settings from the environment and .env, with errors that name the variable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sla_bridge.settings import SettingsError, load_settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings()
+    assert settings.policies == ["code42-enterprise"]
+    assert settings.database_url == "sqlite:///./var/sla-bridge.db"
+    assert settings.admin_token is None
+    assert settings.server.port == 8080
+
+
+def test_prefix_commas_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLA_BRIDGE_POLICIES", "ownbackup, code42-enterprise")
+    monkeypatch.setenv("SLA_BRIDGE_DISABLED_PLUGINS", "a,b")
+    monkeypatch.setenv("SLA_BRIDGE_SERVER__PORT", "9090")
+    settings = load_settings()
+    assert settings.policies == ["ownbackup", "code42-enterprise"]
+    assert settings.disabled_plugins == ["a", "b"]
+    assert settings.server.port == 9090
+
+
+def test_dotenv_file_in_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLA_BRIDGE_SERVER__HOST=0.0.0.0\nSLA_BRIDGE_LOG_FORMAT=json\n")
+    settings = load_settings()
+    assert settings.server.host == "0.0.0.0"
+    assert settings.log_format == "json"
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("SLA_BRIDGE_LOG_LEVEL=DEBUG\n")
+    monkeypatch.setenv("SLA_BRIDGE_LOG_LEVEL", "ERROR")
+    assert load_settings().log_level == "ERROR"
+
+
+def test_wrong_value_names_the_variable_and_what_it_expects(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLA_BRIDGE_SERVER__PORT", "eighty")
+    monkeypatch.setenv("SLA_BRIDGE_LOG_FORMAT", "xml")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "SLA_BRIDGE_SERVER__PORT: Input should be a valid integer" in message
+    assert "'eighty'" in message
+    assert "SLA_BRIDGE_LOG_FORMAT: Input should be 'text' or 'json', got 'xml'" in message
+
+
+def test_secret_is_masked_in_repr_and_config(monkeypatch: pytest.MonkeyPatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SLA_BRIDGE_ADMIN_TOKEN", "tok-123456")
+    settings = load_settings()
+    assert "tok-123456" not in repr(settings)
+    assert settings.admin_token is not None
+    assert settings.admin_token.get_secret_value() == "tok-123456"
+    result = run_cli("config")
+    assert result.exit_code == 0
+    assert "SLA_BRIDGE_ADMIN_TOKEN=**********" in result.stdout.splitlines()
+    assert "tok-123456" not in result.output
+
+
+def test_bad_settings_stop_the_cli_with_exit_2(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "SLA_BRIDGE_SERVER__WORKERS": "0"}
+    done = subprocess.run([sys.executable, "-m", "sla_bridge", "config"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "invalid settings" in done.stderr
+    assert "SLA_BRIDGE_SERVER__WORKERS: Input should be greater than or equal to 1" in done.stderr
