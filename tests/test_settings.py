@@ -73,3 +73,17 @@ def test_bad_settings_stop_the_cli_with_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "invalid settings" in done.stderr
     assert "SLA_BRIDGE_SERVER__WORKERS: Input should be greater than or equal to 1" in done.stderr
+
+
+def test_example_env_file_is_valid() -> None:
+    example = Path(__file__).parents[1] / "config" / "example.env"
+    settings = load_settings(env_file=example)
+    assert settings.policies == ["code42-enterprise"]
+    assert settings.server.port == 8080
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    root = Path(__file__).parents[1]
+    ci = (root / ".ci" / "run").read_text()
+    command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
+    assert command in (root / "README.md").read_text()
