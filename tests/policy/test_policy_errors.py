@@ -95,3 +95,23 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
     with pytest.raises(PolicyError, match="cannot read the file"):
         load_policy(tmp_path / "missing.toml", BUILTIN_HOLIDAY_KINDS)
+
+
+def test_location_zone_placeholder_only_for_schedules() -> None:
+    data = code42()
+    data["holidays"]["us"]["timezone"] = "location"
+    [(path, reason)] = problems(data)
+    assert path == "holidays.us.timezone"
+    assert "only allowed for a schedule's timezone" in reason
+
+
+def test_policy_id_must_match_file_name(tmp_path: Path) -> None:
+    from sla_bridge.policy import load_policy
+
+    copy = tmp_path / "my-policy.toml"
+    copy.write_text((bundled_policy_dir() / "code42-enterprise.toml").read_text())
+    with pytest.raises(PolicyError) as caught:
+        load_policy(copy, BUILTIN_HOLIDAY_KINDS)
+    assert caught.value.problems == [(
+        "id", "'code42-enterprise' differs from the file name; policies are loaded by file "
+              "name, so name the file code42-enterprise.toml or set id = 'my-policy'")]

@@ -42,7 +42,12 @@ def load_policy(path: Path, holiday_kinds: Mapping[str, type[BaseModel]]) -> Pol
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(path, [("", f"not valid TOML: {exc}")]) from None
-    return validate_policy(data, path, holiday_kinds)
+    policy = validate_policy(data, path, holiday_kinds)
+    if policy.id != path.stem:
+        raise PolicyError(path, [("id", f"{policy.id!r} differs from the file name; policies are "
+                                        f"loaded by file name, so name the file {policy.id}"
+                                        f"{POLICY_SUFFIX} or set id = {path.stem!r}")])
+    return policy
 
 
 def validate_policy(

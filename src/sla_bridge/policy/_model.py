@@ -38,9 +38,15 @@ METRICS: tuple[Metric, ...] = ("first_response", "next_update")
 LOCATION_ZONE = "location"
 
 
+def _zone_or_location(value: str) -> str:
+    return value if value == LOCATION_ZONE else _zone_name(value)
+
+
 def _zone_name(value: str) -> str:
     if value == LOCATION_ZONE:
-        return value
+        raise ValueError(
+            f'"{LOCATION_ZONE}" is only allowed for a schedule\'s timezone; name an IANA zone'
+        )
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -52,6 +58,7 @@ def _zone_name(value: str) -> str:
 
 
 ZoneName = Annotated[str, AfterValidator(_zone_name)]
+ZoneOrLocation = Annotated[str, AfterValidator(_zone_or_location)]
 
 
 class _Model(BaseModel):
@@ -85,7 +92,7 @@ class Schedule(_Model):
     """Weekly hours, the zone they are read in, the holidays observed, the business-day length."""
 
     hours: WeeklyHours
-    timezone: ZoneName = LOCATION_ZONE
+    timezone: ZoneOrLocation = LOCATION_ZONE
     holidays: list[str] = []
     business_day_hours: float | None = Field(default=None, gt=0, le=24)
 
