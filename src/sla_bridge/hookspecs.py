@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
+    from sla_bridge.clock import Clock
+    from sla_bridge.platforms import Platform
+
 PROJECT_NAME = "sla_bridge"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -71,4 +74,17 @@ def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], N
     ``register(section, settings_class)``; the class should read its values from
     ``SLA_BRIDGE_<SECTION>__<FIELD>`` variables and keep secrets as ``SecretStr`` so
     they are masked.
+    """
+
+
+@hookspec
+def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock) -> None:
+    """Contribute helpdesk platforms: webhook parsing, ticket fetching, write-back.
+
+    Called once when the runtime starts (``sla-bridge serve``, ``run-due``, ``demo``).
+    Call ``register(platform)`` with an object satisfying
+    :class:`sla_bridge.platforms.Platform`; its ``name`` is the ``{platform}`` of
+    ``POST /webhooks/{platform}``. ``clock`` is the bridge's clock, for signature
+    freshness checks. A plugin whose settings are incomplete should not register and
+    should log why. Registering a name twice is an error.
     """

@@ -27,6 +27,26 @@ class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    run_migrations: bool = True
+
+
+class WorkerSettings(BaseModel):
+    """The reconcile workers and timers (``SLA_BRIDGE_WORKER__THREADS`` and so on)."""
+
+    threads: int = Field(default=2, ge=0, le=64)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    poll_seconds: float = Field(default=0.25, gt=0)
+    timer_batch: int = Field(default=500, ge=1)
+
+
+class RetrySettings(BaseModel):
+    """Retries of platform API calls before an action goes to the dead letters."""
+
+    attempts: int = Field(default=6, ge=1, le=50)
+    initial_seconds: float = Field(default=1.0, ge=0)
+    max_seconds: float = Field(default=60.0, ge=0)
+    budget_seconds: float = Field(default=300.0, ge=0)
 
 
 class Settings(BaseSettings):
@@ -66,6 +86,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     server: ServerSettings = ServerSettings()
+    worker: WorkerSettings = WorkerSettings()
+    retry: RetrySettings = RetrySettings()
 
     @field_validator("policies", "plugins", "disabled_plugins", mode="before")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ._calendar import BusinessCalendar
 from ._weekly import DAY_LABELS
@@ -19,8 +19,13 @@ class DayWalk:
 
     @property
     def counted(self) -> timedelta:
-        """Business time counted on this day."""
-        return sum((end - start for start, end in self.stretches), timedelta(0))
+        """Business time counted on this day (elapsed time, across any DST change)."""
+        # Subtracting two datetimes of one zone gives their wall-clock difference; an
+        # hour that the clocks skip or repeat inside a stretch would be miscounted.
+        return sum(
+            (end.astimezone(UTC) - start.astimezone(UTC) for start, end in self.stretches),
+            timedelta(0),
+        )
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,15 @@ import pluggy
 
 from sla_bridge.policy import PolicyLibrary
 
-from ._manager import PluginOrigin, create_plugin_manager
+from ._manager import PluginError, PluginOrigin, create_plugin_manager
 
 if TYPE_CHECKING:
     import click
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
+    from sla_bridge.clock import Clock
+    from sla_bridge.platforms import Platform
     from sla_bridge.settings import Settings
 
 
@@ -102,3 +104,18 @@ class PluginHost:
 
         self._pm.hook.sla_bridge_register_settings(register=register)
         return sections
+
+    def platforms(self, clock: Clock) -> dict[str, Platform]:
+        """Return the helpdesk platforms plugins register, by name."""
+        found: dict[str, Platform] = {}
+
+        def register(platform: Platform) -> None:
+            if platform.name in found:
+                raise PluginError(
+                    f"two plugins register the platform {platform.name!r}; disable one with "
+                    "SLA_BRIDGE_DISABLED_PLUGINS"
+                )
+            found[platform.name] = platform
+
+        self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock)
+        return found

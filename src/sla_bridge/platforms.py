@@ -1,0 +1,143 @@
+"""The contract between the bridge and a helpdesk platform plugin.
+
+A platform plugin registers a :class:`Platform` through the
+``sla_bridge_register_platforms`` hook. The webhook server hands it raw requests; the
+reconciler asks it for tickets and gives it actions to apply. Errors are typed so the
+server can answer the right status and the reconciler can retry, dead-letter or take
+another path (a closed ticket gets a follow-up instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sla_bridge.actions import Action
+from sla_bridge.tickets import Ticket, TicketRef
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """An inbound webhook exactly as received: signatures are computed over ``body``."""
+
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    received_at: datetime
+    query: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """Return a header by case-insensitive name."""
+        return self.headers.get(name.lower())
+
+
+class InboundEvent(BaseModel):
+    """One "look at this ticket again" from a platform, with what it said happened."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: TicketRef
+    # The platform's delivery or event id: the same delivery twice is processed once.
+    delivery_id: str = Field(min_length=1, max_length=200)
+    event_type: str = "ticket.updated"
+    occurred_at: datetime | None = None
+    # The update was made by the bridge's own API user (its write-back echoing back).
+    by_bridge: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookReply:
+    """The success body a platform expects (Salesforce wants a SOAP acknowledgement)."""
+
+    status: int = 200
+    body: bytes = b'{"status":"accepted"}'
+    media_type: str = "application/json"
+
+
+class WebhookRejected(Exception):  # noqa: N818 - reads as "the webhook was rejected"
+    """A webhook the bridge refuses. ``public`` is safe to send back; ``detail`` is logged."""
+
+    status = 400
+    reason = "bad_request"
+
+    def __init__(self, public: str, detail: str = "") -> None:
+        super().__init__(public)
+        self.public = public
+        self.detail = detail or public
+
+
+class Unauthorized(WebhookRejected):
+    """Missing, wrong or stale signature. Answered 401 without detail."""
+
+    status = 401
+    reason = "unauthorized"
+
+
+class BadPayload(WebhookRejected):
+    """A body that is not what the platform sends. Answered 400 with the reason."""
+
+    status = 400
+    reason = "malformed"
+
+
+class VendorError(Exception):
+    """A call to the platform's API failed.
+
+    ``retryable`` errors (429, 5xx, timeouts, dropped connections) are retried with
+    backoff, honouring ``retry_after`` seconds when the platform sent it; the others go
+    straight to the dead letters.
+    """
+
+    def __init__(self, message: str, *, platform: str, retryable: bool,
+                 status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.platform = platform
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TicketClosed(VendorError):
+    """The ticket is closed and cannot be updated (Zendesk answers 422)."""
+
+    def __init__(self, message: str, *, platform: str, status: int | None = 422) -> None:
+        super().__init__(message, platform=platform, retryable=False, status=status)
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """What a helpdesk plugin provides to the bridge."""
+
+    @property
+    def name(self) -> str:
+        """The platform's name in URLs and ticket references, e.g. ``zendesk``."""
+        ...
+
+    def parse_webhook(self, request: WebhookRequest) -> Sequence[InboundEvent]:
+        """Verify the request's signature and parse it into events.
+
+        Raise :class:`Unauthorized` for a missing, bad or stale signature and
+        :class:`BadPayload` for a body that cannot be understood. May return no events
+        (a ping, an event type the bridge ignores).
+        """
+        ...
+
+    def acknowledge(self, events: Sequence[InboundEvent]) -> WebhookReply:
+        """Return the success reply, sent only after the events are stored durably."""
+        ...
+
+    def fetch_ticket(self, ticket_id: str) -> Ticket:
+        """Return the ticket's current state, comments included. Raise :class:`VendorError`."""
+        ...
+
+    def apply(self, action: Action) -> str | None:
+        """Apply one action to the ticket; return an id worth keeping (e.g. a new ticket's).
+
+        Raise :class:`TicketClosed` when the ticket no longer accepts updates and
+        :class:`VendorError` for other failures.
+        """
+        ...

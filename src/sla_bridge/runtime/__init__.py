@@ -1,0 +1,57 @@
+"""The running bridge: settings, plugins, clock, database, platforms and metrics in one place.
+
+:class:`Runtime` is built once per process (``sla-bridge serve``, ``run-due``, ``demo``)
+and handed to the web app and the workers; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sla_bridge.clock import Clock
+from sla_bridge.platforms import Platform
+from sla_bridge.plugin import PluginHost
+from sla_bridge.policy import Policy
+from sla_bridge.settings import Settings
+from sla_bridge.store import Store
+
+from ._metrics import Metrics
+
+__all__ = ["Metrics", "Runtime"]
+
+log = logging.getLogger("sla_bridge.runtime")
+
+
+@dataclass
+class Runtime:
+    """Everything a request handler or a worker needs."""
+
+    settings: Settings
+    host: PluginHost
+    clock: Clock
+    store: Store
+    platforms: dict[str, Platform]
+    policies: list[Policy]
+    metrics: Metrics = field(default_factory=Metrics)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock, host: PluginHost | None = None) -> Runtime:
+        """Load plugins, policies and platforms and open the database (without migrating)."""
+        host = host or PluginHost.from_settings(settings)
+        library = host.policy_library()
+        policies = [library.load(name) for name in settings.policies]
+        platforms = host.platforms(clock)
+        if not platforms:
+            log.warning("no platform plugin is installed or configured: webhooks will get 404")
+        return cls(settings, host, clock, Store(settings.database_url, clock), platforms,
+                   policies)
+
+    def platform(self, name: str) -> Platform:
+        """Return a registered platform; :class:`KeyError` when there is none of that name."""
+        return self.platforms[name]
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.close()
+

@@ -1,0 +1,218 @@
+"""Durable state: inbox, work queue, timers, SLA state, action ledger, dead letters, decisions.
+
+:class:`Store` is the one object the runtime uses; each method is one transaction.
+SQLite (the default) and PostgreSQL (several replicas) behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from sla_bridge.clock import Clock
+from sla_bridge.platforms import InboundEvent
+from sla_bridge.tickets import TicketRef
+
+from . import _queue, _records
+from ._engine import StoreError, StoreUnavailable, make_engine, translate_errors
+from ._migrate import current_revision, head_revision, upgrade
+from ._queue import Claim, StoredEvent, Timer, TimerSpec
+from ._records import ClockRecord, DeadLetter, Decision, LedgerEntry, TicketRecord
+
+__all__ = [
+    "Claim",
+    "ClockRecord",
+    "DeadLetter",
+    "Decision",
+    "LedgerEntry",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "StoredEvent",
+    "TicketRecord",
+    "Timer",
+    "TimerSpec",
+]
+
+_T = TypeVar("_T")
+
+
+class Store:
+    """The bridge's database. Every public method runs in its own transaction."""
+
+    def __init__(self, url: str, clock: Clock) -> None:
+        self.url = url
+        self.clock = clock
+        self.engine: Engine = make_engine(url)
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)})"
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Run a block in one transaction; connection failures raise :class:`StoreUnavailable`."""
+        with translate_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    def _run(self, work: Callable[[Connection], _T]) -> _T:
+        with self.transaction() as conn:
+            return work(conn)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    # -- schema --------------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Apply pending migrations (``sla-bridge db upgrade``)."""
+        with translate_errors(self.url), self.engine.begin() as conn:
+            upgrade(conn)
+
+    def schema_is_current(self) -> bool:
+        """Whether the database is at the newest migration."""
+        return self._run(current_revision) == head_revision()
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database answers."""
+        self._run(lambda conn: conn.execute(text("SELECT 1")))
+
+    # -- inbox and work queue -------------------------------------------------------------
+
+    def accept(self, events: Sequence[InboundEvent]) -> int:
+        """Store new events durably and wake their tickets; return how many were new."""
+        now = self.clock.now()
+        return self._run(lambda conn: _queue.accept_events(conn, events, now))
+
+    def wake(self, refs: Sequence[TicketRef], at: datetime | None = None) -> None:
+        """Ask for the tickets to be reconciled (now, or at ``at``)."""
+        when = at or self.clock.now()
+        self._run(lambda conn: _queue.wake(conn, refs, when))
+
+    def claim(self, owner: str, lease: timedelta) -> Claim | None:
+        """Lease the ticket that has waited longest, with its pending events."""
+        now = self.clock.now()
+        return self._run(lambda conn: _queue.claim_ticket(conn, owner, now, lease))
+
+    def extend(self, claim: Claim, lease: timedelta) -> bool:
+        """Extend a lease; ``False`` if it was lost to another worker."""
+        until = self.clock.now() + lease
+        return self._run(lambda conn: _queue.extend_lease(conn, claim, until))
+
+    def release_all_leases(self) -> int:
+        """Drop every lease: a single-replica bridge restarting after a crash."""
+        return self._run(_queue.release_all_leases)
+
+    def inbox_depth(self) -> tuple[int, datetime | None]:
+        """Return how many events wait and when the oldest arrived."""
+        return self._run(_queue.inbox_depth)
+
+    def finish(self, claim: Claim, record: TicketRecord | None = None,
+               timers: Sequence[TimerSpec] | None = None,
+               decisions: Sequence[Decision] = ()) -> None:
+        """Commit a successful reconciliation in one transaction: the ticket's state, its
+        timers (replaced by ``timers`` unless ``None``), its decisions, the events done and
+        the lease released."""
+        now = self.clock.now()
+
+        def work(conn: Connection) -> None:
+            if record is not None:
+                _records.save_ticket(conn, record, now)
+            if timers is not None:
+                _queue.replace_timers(conn, claim.ref, timers, now)
+            _records.record_decisions(conn, claim.ref, decisions)
+            _queue.release_claim(conn, claim, now, done=True)
+
+        self._run(work)
+
+    def retry_later(self, claim: Claim, at: datetime, error: str) -> None:
+        """Give a claim back after a failure, to be tried again at ``at``."""
+        now = self.clock.now()
+        self._run(lambda conn: _queue.release_claim(conn, claim, now, done=False,
+                                                    retry_at=at, error=error))
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def schedule(self, ref: TicketRef, specs: Sequence[TimerSpec]) -> None:
+        """Add or move timers of the given kinds, leaving the ticket's others alone."""
+        now = self.clock.now()
+        self._run(lambda conn: _queue.schedule_timers(conn, ref, specs, now))
+
+    def fire_due(self, owner: str, limit: int = 500, as_of: datetime | None = None) -> list[Timer]:
+        """Fire timers due by now (or ``as_of``), earliest first, waking their tickets."""
+        now = as_of or self.clock.now()
+        return self._run(lambda conn: _queue.fire_due_timers(conn, owner, now, limit))
+
+    def timers(self, *, due_before: datetime | None = None, ref: TicketRef | None = None,
+               status: str = "scheduled", limit: int = 1000) -> list[Timer]:
+        """Return timers in due order."""
+        return self._run(lambda conn: _queue.list_timers(
+            conn, due_before=due_before, ref=ref, status=status, limit=limit))
+
+    def next_timer_due(self) -> datetime | None:
+        """Return when the earliest scheduled timer is due."""
+        return self._run(_queue.next_timer_due)
+
+    # -- tickets, ledger, dead letters, decisions -----------------------------------------
+
+    def ticket(self, ref: TicketRef) -> TicketRecord | None:
+        """Return what the bridge remembers about a ticket."""
+        return self._run(lambda conn: _records.load_ticket(conn, ref))
+
+    def ledger_entry(self, key: str) -> LedgerEntry | None:
+        """Return the ledger entry for an idempotency key."""
+        return self._run(lambda conn: _records.ledger_entry(conn, key))
+
+    def ledger(self, ref: TicketRef) -> list[LedgerEntry]:
+        """Return a ticket's ledger entries."""
+        return self._run(lambda conn: _records.ledger_for(conn, ref))
+
+    def record_action(self, key: str, ref: TicketRef, kind: str, action: str, status: str,
+                      result: str | None = None) -> None:
+        """Record an action's outcome under its idempotency key."""
+        now = self.clock.now()
+        self._run(lambda conn: _records.record_action(conn, key, ref, kind, action, status,
+                                                      result, now))
+
+    def dead_letter(self, key: str, ref: TicketRef, action: str, error: str,
+                    attempts: int) -> int:
+        """Keep a failed action for an admin; marks its ledger entry ``dead``."""
+        now = self.clock.now()
+
+        def work(conn: Connection) -> int:
+            kind = key.split(":")[2] if key.count(":") >= 2 else "unknown"
+            _records.record_action(conn, key, ref, kind, action, "dead", None, now)
+            return _records.add_dead_letter(conn, key, ref, action, error, attempts, now)
+
+        return self._run(work)
+
+    def dead_letters(self, status: str | None = "open", limit: int = 100) -> list[DeadLetter]:
+        """Return dead letters, newest first."""
+        return self._run(lambda conn: _records.list_dead_letters(conn, status, limit))
+
+    def get_dead_letter(self, letter_id: int) -> DeadLetter | None:
+        """Return one dead letter."""
+        return self._run(lambda conn: _records.get_dead_letter(conn, letter_id))
+
+    def resolve_dead_letter(self, letter_id: int, status: str) -> bool:
+        """Mark a dead letter ``replayed`` or ``discarded``."""
+        now = self.clock.now()
+        return self._run(lambda conn: _records.resolve_dead_letter(conn, letter_id, status, now))
+
+    def record(self, ref: TicketRef, decisions: Sequence[Decision]) -> None:
+        """Append decisions to a ticket's audit trail."""
+        self._run(lambda conn: _records.record_decisions(conn, ref, decisions))
+
+    def decisions(self, ref: TicketRef, limit: int = 50) -> list[Decision]:
+        """Return a ticket's latest decisions, newest first."""
+        return self._run(lambda conn: _records.recent_decisions(conn, ref, limit))

@@ -1,0 +1,94 @@
+"""Connecting to the database: SQLite in WAL mode by default, PostgreSQL for several replicas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+
+class StoreError(Exception):
+    """The database cannot be used as configured; the message says what to change."""
+
+
+class StoreUnavailable(StoreError):  # noqa: N818 - reads as "the store is unavailable"
+    """The database does not answer (webhooks get 503 so the sender retries)."""
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for ``url`` (``SLA_BRIDGE_DATABASE_URL``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"SLA_BRIDGE_DATABASE_URL is not a database URL ({url!r}); use e.g. "
+            "sqlite:///./var/sla-bridge.db or postgresql+psycopg://user@host:5432/db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, parsed.database)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                                 connect_args={"connect_timeout": 5})
+        except NoSuchModuleError as exc:
+            raise StoreError(f"SLA_BRIDGE_DATABASE_URL: unsupported driver: {exc}") from None
+    raise StoreError(
+        f"SLA_BRIDGE_DATABASE_URL uses {backend!r}; sla-bridge supports sqlite and postgresql"
+    )
+
+
+def _sqlite_engine(url: str, database: str | None) -> Engine:
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # Take the write lock at the start: claims read then update, and two deferred
+        # transactions upgrading to writers would deadlock each other.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn "cannot connect" database errors into :class:`StoreUnavailable`."""
+    try:
+        yield
+    except OperationalError as exc:
+        if _is_connection_problem(exc):
+            safe = make_url(url).render_as_string(hide_password=True)
+            raise StoreUnavailable(f"database {safe} is unavailable: {exc.orig}") from exc
+        raise
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            safe = make_url(url).render_as_string(hide_password=True)
+            raise StoreUnavailable(f"database {safe} connection was lost") from exc
+        raise
+
+
+def _is_connection_problem(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    markers = ("connection", "could not connect", "server closed", "terminating",
+               "unable to open", "timeout", "the database system is")
+    return exc.connection_invalidated or any(marker in text for marker in markers)

@@ -1,0 +1,303 @@
+"""The durable inbox, the per-ticket work queue and the timers.
+
+Every inbox event and every fired timer "wakes" its ticket: a row in ``work`` that a
+worker claims with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so one ticket is
+reconciled by one worker at a time while other tickets proceed in parallel. A
+generation counter tells, at release, whether the ticket was woken again meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from sla_bridge.platforms import InboundEvent
+from sla_bridge.tickets import TicketRef
+
+from ._schema import UTCDateTime, inbox, timers, work
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An inbox event waiting for (or done with) its ticket's reconciliation."""
+
+    id: int
+    ref: TicketRef
+    delivery_id: str
+    event_type: str
+    by_bridge: bool
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A ticket leased to one worker, with the events that woke it."""
+
+    ref: TicketRef
+    generation: int
+    owner: str
+    attempts: int
+    events: tuple[StoredEvent, ...]
+
+
+@dataclass(frozen=True)
+class TimerSpec:
+    """A timer the engine wants for a ticket: at ``due_at``, look at the ticket again."""
+
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A stored timer."""
+
+    id: int
+    ref: TicketRef
+    kind: str
+    due_at: datetime
+    status: str
+    payload: dict[str, Any]
+    fired_at: datetime | None = None
+
+    @property
+    def lateness(self) -> timedelta | None:
+        """How long after its due instant the timer fired."""
+        return None if self.fired_at is None else self.fired_at - self.due_at
+
+
+def upsert_statement(conn: Connection, table: Any, values: dict[str, Any],
+                     keys: Sequence[str], set_: dict[str, Any]) -> Any:
+    """Return an INSERT ... ON CONFLICT DO UPDATE for SQLite or PostgreSQL."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
+
+
+def wake(conn: Connection, refs: Iterable[TicketRef], ready_at: datetime) -> None:
+    """Mark tickets as needing reconciliation no later than ``ready_at``."""
+    for ref in refs:
+        stmt = upsert_statement(
+            conn, work,
+            {"platform": ref.platform, "ticket_id": ref.ticket_id, "ready_at": ready_at,
+             "generation": 1, "attempts": 0},
+            ["platform", "ticket_id"],
+            {"generation": work.c.generation + 1,
+             "ready_at": _earliest(conn, work.c.ready_at, literal(ready_at, UTCDateTime()))},
+        )
+        conn.execute(stmt)
+
+
+def _earliest(conn: Connection, column: Any, value: Any) -> Any:
+    least = func.min if conn.dialect.name == "sqlite" else func.least
+    return type_coerce(least(column, value), UTCDateTime())
+
+
+def accept_events(conn: Connection, events: Sequence[InboundEvent], now: datetime) -> int:
+    """Store new events (duplicates by delivery id are ignored) and wake their tickets.
+
+    Returns how many events were new.
+    """
+    new = 0
+    woken: dict[TicketRef, None] = {}
+    for event in events:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(inbox).values(
+            platform=event.ref.platform, delivery_id=event.delivery_id,
+            ticket_id=event.ref.ticket_id, event_type=event.event_type,
+            by_bridge=event.by_bridge, payload=event.payload, received_at=now,
+        ).on_conflict_do_nothing(index_elements=["platform", "delivery_id"]).returning(inbox.c.id)
+        # rowcount is unreliable for ON CONFLICT DO NOTHING on psycopg; a returned id is not.
+        if conn.execute(stmt).first() is not None:
+            new += 1
+            woken[event.ref] = None
+    wake(conn, woken, now)
+    return new
+
+
+def claim_ticket(conn: Connection, owner: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Lease the ticket that has waited longest; ``None`` when nothing is ready."""
+    row = conn.execute(
+        select(work.c.platform, work.c.ticket_id, work.c.generation, work.c.attempts)
+        .where(work.c.ready_at <= now)
+        .where(or_(work.c.lease_until.is_(None), work.c.lease_until < now))
+        .order_by(work.c.ready_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    conn.execute(
+        update(work)
+        .where(and_(work.c.platform == row.platform, work.c.ticket_id == row.ticket_id))
+        .values(lease_owner=owner, lease_until=now + lease)
+    )
+    ref = TicketRef(platform=row.platform, ticket_id=row.ticket_id)
+    return Claim(ref, row.generation, owner, row.attempts, tuple(pending_events(conn, ref)))
+
+
+def pending_events(conn: Connection, ref: TicketRef) -> list[StoredEvent]:
+    """Return the ticket's unprocessed inbox events, oldest first."""
+    rows = conn.execute(
+        select(inbox)
+        .where(inbox.c.platform == ref.platform, inbox.c.ticket_id == ref.ticket_id,
+               inbox.c.processed_at.is_(None))
+        .order_by(inbox.c.id)
+    )
+    return [StoredEvent(r.id, ref, r.delivery_id, r.event_type, r.by_bridge, r.payload,
+                        r.received_at) for r in rows]
+
+
+def release_claim(conn: Connection, claim: Claim, now: datetime, *, done: bool,
+                  retry_at: datetime | None = None, error: str | None = None) -> None:
+    """End a lease. ``done``: the claim's events are processed and, unless the ticket was
+    woken again meanwhile, its work row goes. Otherwise the ticket is retried at ``retry_at``.
+    """
+    key = and_(work.c.platform == claim.ref.platform, work.c.ticket_id == claim.ref.ticket_id,
+               work.c.lease_owner == claim.owner)
+    if done:
+        ids = [event.id for event in claim.events]
+        if ids:
+            conn.execute(update(inbox).where(inbox.c.id.in_(ids)).values(processed_at=now))
+        removed = conn.execute(delete(work).where(key, work.c.generation == claim.generation))
+        if removed.rowcount == 0:  # woken again while we worked: go again now
+            conn.execute(update(work).where(key).values(
+                lease_owner=None, lease_until=None, attempts=0, last_error=None))
+        return
+    conn.execute(update(work).where(key).values(
+        lease_owner=None, lease_until=None, ready_at=retry_at or now,
+        attempts=work.c.attempts + 1, last_error=error))
+
+
+def extend_lease(conn: Connection, claim: Claim, until: datetime) -> bool:
+    """Keep a long reconciliation's lease; ``False`` if the lease was lost."""
+    result = conn.execute(
+        update(work)
+        .where(work.c.platform == claim.ref.platform, work.c.ticket_id == claim.ref.ticket_id,
+               work.c.lease_owner == claim.owner)
+        .values(lease_until=until)
+    )
+    return bool(result.rowcount)
+
+
+def release_all_leases(conn: Connection) -> int:
+    """Drop every lease (a single-replica bridge restarting after a crash)."""
+    result = conn.execute(update(work).where(work.c.lease_owner.is_not(None))
+                          .values(lease_owner=None, lease_until=None))
+    return int(result.rowcount)
+
+
+def replace_timers(conn: Connection, ref: TicketRef, wanted: Sequence[TimerSpec],
+                   now: datetime) -> None:
+    """Make the ticket's scheduled timers exactly ``wanted`` (by kind and due instant)."""
+    current = {row.kind: row for row in conn.execute(
+        select(timers.c.id, timers.c.kind, timers.c.due_at, timers.c.payload)
+        .where(timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id,
+               timers.c.status == "scheduled"))}
+    wanted_by_kind = {spec.kind: spec for spec in wanted}
+    stale = [row.id for kind, row in current.items()
+             if kind not in wanted_by_kind or row.due_at != wanted_by_kind[kind].due_at
+             or row.payload != wanted_by_kind[kind].payload]
+    if stale:
+        conn.execute(update(timers).where(timers.c.id.in_(stale)).values(status="cancelled"))
+    fresh = [spec for spec in wanted
+             if spec.kind not in current or current[spec.kind].id in stale]
+    if fresh:
+        conn.execute(insert(timers), [
+            {"platform": ref.platform, "ticket_id": ref.ticket_id, "kind": spec.kind,
+             "due_at": spec.due_at, "status": "scheduled", "payload": spec.payload,
+             "created_at": now} for spec in fresh])
+
+
+def schedule_timers(conn: Connection, ref: TicketRef, specs: Sequence[TimerSpec],
+                    now: datetime) -> None:
+    """Add or move individual timers without touching the ticket's other timers."""
+    for spec in specs:
+        conn.execute(update(timers).where(
+            timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id,
+            timers.c.kind == spec.kind, timers.c.status == "scheduled",
+        ).values(status="cancelled"))
+    if specs:
+        conn.execute(insert(timers), [
+            {"platform": ref.platform, "ticket_id": ref.ticket_id, "kind": spec.kind,
+             "due_at": spec.due_at, "status": "scheduled", "payload": spec.payload,
+             "created_at": now} for spec in specs])
+
+
+def fire_due_timers(conn: Connection, owner: str, now: datetime, limit: int) -> list[Timer]:
+    """Fire up to ``limit`` timers due by ``now``, earliest first, and wake their tickets.
+
+    Each timer fires once: it is claimed with ``SKIP LOCKED`` and leaves ``scheduled``
+    in the same transaction.
+    """
+    rows = conn.execute(
+        select(timers)
+        .where(timers.c.status == "scheduled", timers.c.due_at <= now)
+        .order_by(timers.c.due_at, timers.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return []
+    conn.execute(update(timers).where(timers.c.id.in_([r.id for r in rows]))
+                 .values(status="fired", fired_at=now, fired_by=owner))
+    fired = [_timer(r, status="fired", fired_at=now) for r in rows]
+    earliest: dict[TicketRef, datetime] = {}
+    for timer in fired:
+        earliest.setdefault(timer.ref, timer.due_at)
+    for ref, due_at in earliest.items():
+        wake(conn, [ref], due_at)
+    return fired
+
+
+def list_timers(conn: Connection, *, due_before: datetime | None = None,
+                ref: TicketRef | None = None, status: str = "scheduled",
+                limit: int = 1000) -> list[Timer]:
+    """Return timers in due order, filtered by due instant, ticket and status."""
+    query = select(timers).where(timers.c.status == status)
+    if due_before is not None:
+        query = query.where(timers.c.due_at <= due_before)
+    if ref is not None:
+        query = query.where(timers.c.platform == ref.platform,
+                            timers.c.ticket_id == ref.ticket_id)
+    rows = conn.execute(query.order_by(timers.c.due_at, timers.c.id).limit(limit))
+    return [_timer(r) for r in rows]
+
+
+def next_timer_due(conn: Connection) -> datetime | None:
+    """Return when the earliest scheduled timer is due."""
+    value = conn.execute(select(type_coerce(func.min(timers.c.due_at), UTCDateTime()))
+                         .where(timers.c.status == "scheduled")).scalar()
+    return value if isinstance(value, datetime) else None
+
+
+def inbox_depth(conn: Connection) -> tuple[int, datetime | None]:
+    """Return how many events wait and when the oldest arrived."""
+    row = conn.execute(
+        select(func.count(), type_coerce(func.min(inbox.c.received_at), UTCDateTime()))
+        .where(inbox.c.processed_at.is_(None))
+    ).one()
+    return int(row[0]), row[1]
+
+
+def _timer(row: Any, status: str | None = None, fired_at: datetime | None = None) -> Timer:
+    return Timer(row.id, TicketRef(platform=row.platform, ticket_id=row.ticket_id), row.kind,
+                 row.due_at, status or row.status, row.payload, fired_at or row.fired_at)

@@ -1,0 +1,217 @@
+"""What the bridge remembers about tickets: SLA state and clocks, the action ledger,
+dead letters and the decisions audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from sla_bridge.tickets import TicketRef
+
+from ._queue import upsert_statement
+from ._schema import action_ledger, dead_letters, decisions, sla_clocks, ticket_states
+
+
+@dataclass(frozen=True)
+class ClockRecord:
+    """One SLA clock of a ticket as stored (see the admin API's ticket view)."""
+
+    metric: str
+    target: str
+    started_at: datetime
+    due_at: datetime | None
+    used_seconds: float = 0.0
+    paused: bool = False
+    warned: bool = False
+    breached: bool = False
+    met_at: datetime | None = None
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """The bridge's memory of one ticket between reconciliations."""
+
+    ref: TicketRef
+    policy_id: str | None = None
+    plan: str | None = None
+    customer_severity: str | None = None
+    vendor_severity: str | None = None
+    status: str | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    clocks: tuple[ClockRecord, ...] = ()
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One action the bridge applied (or gave up on), under its idempotency key."""
+
+    key: str
+    ref: TicketRef
+    kind: str
+    action: str
+    status: str
+    result: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An action that failed after its retry budget, kept for an admin to replay or discard."""
+
+    id: int
+    key: str
+    ref: TicketRef
+    action: str
+    error: str
+    attempts: int
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One entry of a ticket's audit trail: what the bridge decided and why, in words."""
+
+    kind: str
+    summary: str
+    at: datetime
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# -- ticket state and clocks ---------------------------------------------------------------
+
+def load_ticket(conn: Connection, ref: TicketRef) -> TicketRecord | None:
+    """Return what the bridge remembers about ``ref``, or ``None`` for a new ticket."""
+    row = conn.execute(select(ticket_states).where(
+        ticket_states.c.platform == ref.platform, ticket_states.c.ticket_id == ref.ticket_id)
+    ).first()
+    if row is None:
+        return None
+    clocks = conn.execute(select(sla_clocks).where(
+        sla_clocks.c.platform == ref.platform, sla_clocks.c.ticket_id == ref.ticket_id,
+    ).order_by(sla_clocks.c.metric))
+    return TicketRecord(
+        ref, row.policy_id, row.plan, row.customer_severity, row.vendor_severity, row.status,
+        dict(row.state),
+        tuple(ClockRecord(c.metric, c.target, c.started_at, c.due_at, c.used_seconds, c.paused,
+                          c.warned, c.breached, c.met_at, c.schedule) for c in clocks),
+        row.updated_at,
+    )
+
+
+def save_ticket(conn: Connection, record: TicketRecord, now: datetime) -> None:
+    """Store the ticket's state and replace its clocks."""
+    ref = record.ref
+    values = {"policy_id": record.policy_id, "plan": record.plan,
+              "customer_severity": record.customer_severity,
+              "vendor_severity": record.vendor_severity, "status": record.status,
+              "state": record.state, "updated_at": now}
+    conn.execute(upsert_statement(conn, ticket_states,
+                                  {"platform": ref.platform, "ticket_id": ref.ticket_id, **values},
+                                  ["platform", "ticket_id"], values))
+    conn.execute(delete(sla_clocks).where(sla_clocks.c.platform == ref.platform,
+                                          sla_clocks.c.ticket_id == ref.ticket_id))
+    if record.clocks:
+        conn.execute(insert(sla_clocks), [
+            {"platform": ref.platform, "ticket_id": ref.ticket_id, "metric": c.metric,
+             "target": c.target, "schedule": c.schedule, "started_at": c.started_at,
+             "due_at": c.due_at, "used_seconds": c.used_seconds, "paused": c.paused,
+             "warned": c.warned, "breached": c.breached, "met_at": c.met_at,
+             "updated_at": now} for c in record.clocks])
+
+
+# -- action ledger --------------------------------------------------------------------------
+
+def ledger_entry(conn: Connection, key: str) -> LedgerEntry | None:
+    """Return the ledger entry for an idempotency key, if the action was recorded."""
+    row = conn.execute(select(action_ledger).where(action_ledger.c.key == key)).first()
+    if row is None:
+        return None
+    return LedgerEntry(row.key, TicketRef(platform=row.platform, ticket_id=row.ticket_id),
+                       row.kind, row.action, row.status, row.result, row.recorded_at)
+
+
+def record_action(conn: Connection, key: str, ref: TicketRef, kind: str, action: str,
+                  status: str, result: str | None, now: datetime) -> None:
+    """Record (or update) the outcome of an action under its idempotency key."""
+    values = {"kind": kind, "action": action, "status": status, "result": result,
+              "recorded_at": now}
+    conn.execute(upsert_statement(
+        conn, action_ledger,
+        {"key": key, "platform": ref.platform, "ticket_id": ref.ticket_id, **values},
+        ["key"], values))
+
+
+def ledger_for(conn: Connection, ref: TicketRef) -> list[LedgerEntry]:
+    """Return the ticket's ledger entries, oldest first."""
+    rows = conn.execute(select(action_ledger).where(
+        action_ledger.c.platform == ref.platform, action_ledger.c.ticket_id == ref.ticket_id,
+    ).order_by(action_ledger.c.recorded_at, action_ledger.c.key))
+    return [LedgerEntry(r.key, ref, r.kind, r.action, r.status, r.result, r.recorded_at)
+            for r in rows]
+
+
+# -- dead letters ---------------------------------------------------------------------------
+
+def add_dead_letter(conn: Connection, key: str, ref: TicketRef, action: str, error: str,
+                    attempts: int, now: datetime) -> int:
+    """Keep a failed action for an admin; returns its id."""
+    result = conn.execute(insert(dead_letters).values(
+        key=key, platform=ref.platform, ticket_id=ref.ticket_id, action=action, error=error,
+        attempts=attempts, status="open", created_at=now))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def list_dead_letters(conn: Connection, status: str | None = "open",
+                      limit: int = 100) -> list[DeadLetter]:
+    """Return dead letters, newest first, optionally only those with ``status``."""
+    query = select(dead_letters)
+    if status is not None:
+        query = query.where(dead_letters.c.status == status)
+    rows = conn.execute(query.order_by(dead_letters.c.id.desc()).limit(limit))
+    return [_dead_letter(r) for r in rows]
+
+
+def get_dead_letter(conn: Connection, letter_id: int) -> DeadLetter | None:
+    """Return one dead letter by id."""
+    row = conn.execute(select(dead_letters).where(dead_letters.c.id == letter_id)).first()
+    return None if row is None else _dead_letter(row)
+
+
+def resolve_dead_letter(conn: Connection, letter_id: int, status: str, now: datetime) -> bool:
+    """Mark an open dead letter ``replayed`` or ``discarded``; ``False`` if it was not open."""
+    result = conn.execute(update(dead_letters).where(
+        dead_letters.c.id == letter_id, dead_letters.c.status == "open",
+    ).values(status=status, resolved_at=now))
+    return bool(result.rowcount)
+
+
+def _dead_letter(row: Any) -> DeadLetter:
+    return DeadLetter(row.id, row.key, TicketRef(platform=row.platform, ticket_id=row.ticket_id),
+                      row.action, row.error, row.attempts, row.status, row.created_at,
+                      row.resolved_at)
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+def record_decisions(conn: Connection, ref: TicketRef, entries: Sequence[Decision]) -> None:
+    """Append entries to the ticket's audit trail."""
+    if entries:
+        conn.execute(insert(decisions), [
+            {"platform": ref.platform, "ticket_id": ref.ticket_id, "at": d.at, "kind": d.kind,
+             "summary": d.summary, "details": d.details} for d in entries])
+
+
+def recent_decisions(conn: Connection, ref: TicketRef, limit: int = 50) -> list[Decision]:
+    """Return the ticket's latest decisions, newest first."""
+    rows = conn.execute(select(decisions).where(
+        decisions.c.platform == ref.platform, decisions.c.ticket_id == ref.ticket_id,
+    ).order_by(decisions.c.at.desc(), decisions.c.id.desc()).limit(limit))
+    return [Decision(r.kind, r.summary, r.at, dict(r.details)) for r in rows]
