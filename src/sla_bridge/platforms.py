@@ -58,7 +58,7 @@ class WebhookReply:
     media_type: str = "application/json"
 
 
-class WebhookRejected(Exception):  # noqa: N818 - reads as "the webhook was rejected"
+class WebhookRejected(Exception):
     """A webhook the bridge refuses. ``public`` is safe to send back; ``detail`` is logged."""
 
     status = 400

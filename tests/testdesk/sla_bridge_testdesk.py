@@ -70,7 +70,7 @@ class TestdeskDB:
                 "CREATE TABLE IF NOT EXISTS applied (n INTEGER PRIMARY KEY AUTOINCREMENT,"
                 " key TEXT, ticket_id TEXT, kind TEXT, action TEXT, pid INTEGER, at REAL);"
                 "CREATE TABLE IF NOT EXISTS faults (n INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " status INTEGER, retry_after REAL, remaining INTEGER);"
+                " op TEXT, status INTEGER, retry_after REAL, remaining INTEGER);"
                 "CREATE TABLE IF NOT EXISTS calls (n INTEGER PRIMARY KEY AUTOINCREMENT,"
                 " op TEXT, status INTEGER, at REAL);"
             )
@@ -103,16 +103,18 @@ class TestdeskDB:
             return [(r[0], r[1], r[2]) for r in
                     db.execute("SELECT op, status, at FROM calls ORDER BY n").fetchall()]
 
-    def inject_faults(self, count: int, status: int = 429, retry_after: float | None = None) -> None:
+    def inject_faults(self, count: int, status: int = 429, retry_after: float | None = None,
+                      op: str = "any") -> None:
+        """Make the next ``count`` calls (of ``op``: fetch, apply or any) fail with ``status``."""
         with self._connect() as db:
-            db.execute("INSERT INTO faults (status, retry_after, remaining) VALUES (?, ?, ?)",
-                       (status, retry_after, count))
+            db.execute("INSERT INTO faults (op, status, retry_after, remaining) "
+                       "VALUES (?, ?, ?, ?)", (op, status, retry_after, count))
 
     def take_fault(self, op: str) -> tuple[int, float | None] | None:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT n, status, retry_after FROM faults WHERE remaining > 0 "
-                             "ORDER BY n LIMIT 1").fetchone()
+                             "AND op IN ('any', ?) ORDER BY n LIMIT 1", (op,)).fetchone()
             if row is not None:
                 db.execute("UPDATE faults SET remaining = remaining - 1 WHERE n = ?", (row[0],))
             db.execute("INSERT INTO calls (op, status, at) VALUES (?, ?, ?)",

@@ -12,11 +12,12 @@ from sla_bridge.plugin import PluginError, PluginHost
 from sla_bridge.settings import SettingsError, load_settings
 
 from ._context import AppContext
-
-__all__ = ["AppContext", "build_cli", "main"]
 from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group
+from ._work import dead_letters_group, run_due_command
+
+__all__ = ["AppContext", "build_cli", "main"]
 
 
 def build_cli(host: PluginHost) -> click.Group:
@@ -27,7 +28,8 @@ def build_cli(host: PluginHost) -> click.Group:
     def cli() -> None:
         """sla-bridge: enforce one written support policy on Zendesk, Jira and Salesforce."""
 
-    for command in (due_command, policy_group, plugins_command, config_command):
+    for command in (due_command, policy_group, plugins_command, config_command,
+                    run_due_command, dead_letters_group):
         cli.add_command(command)
     host.extend_cli(cli)
     return cli

@@ -119,21 +119,23 @@ class Store:
 
     def finish(self, claim: Claim, record: TicketRecord | None = None,
                timers: Sequence[TimerSpec] | None = None,
-               decisions: Sequence[Decision] = ()) -> None:
+               decisions: Sequence[Decision] = ()) -> int:
         """Commit a successful reconciliation in one transaction: the ticket's state, its
         timers (replaced by ``timers`` unless ``None``), its decisions, the events done and
-        the lease released."""
+        the lease released. Returns how many timers were newly scheduled."""
         now = self.clock.now()
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> int:
+            added = 0
             if record is not None:
                 _records.save_ticket(conn, record, now)
             if timers is not None:
-                _queue.replace_timers(conn, claim.ref, timers, now)
+                added = _queue.replace_timers(conn, claim.ref, timers, now)
             _records.record_decisions(conn, claim.ref, decisions)
             _queue.release_claim(conn, claim, now, done=True)
+            return added
 
-        self._run(work)
+        return self._run(work)
 
     def retry_later(self, claim: Claim, at: datetime, error: str) -> None:
         """Give a claim back after a failure, to be tried again at ``at``."""

@@ -16,7 +16,7 @@ class StoreError(Exception):
     """The database cannot be used as configured; the message says what to change."""
 
 
-class StoreUnavailable(StoreError):  # noqa: N818 - reads as "the store is unavailable"
+class StoreUnavailable(StoreError):
     """The database does not answer (webhooks get 503 so the sender retries)."""
 
 

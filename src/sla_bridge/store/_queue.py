@@ -206,8 +206,8 @@ def release_all_leases(conn: Connection) -> int:
 
 
 def replace_timers(conn: Connection, ref: TicketRef, wanted: Sequence[TimerSpec],
-                   now: datetime) -> None:
-    """Make the ticket's scheduled timers exactly ``wanted`` (by kind and due instant)."""
+                   now: datetime) -> int:
+    """Make the ticket's scheduled timers exactly ``wanted``; return how many were added."""
     current = {row.kind: row for row in conn.execute(
         select(timers.c.id, timers.c.kind, timers.c.due_at, timers.c.payload)
         .where(timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id,
@@ -225,6 +225,7 @@ def replace_timers(conn: Connection, ref: TicketRef, wanted: Sequence[TimerSpec]
             {"platform": ref.platform, "ticket_id": ref.ticket_id, "kind": spec.kind,
              "due_at": spec.due_at, "status": "scheduled", "payload": spec.payload,
              "created_at": now} for spec in fresh])
+    return len(fresh)
 
 
 def schedule_timers(conn: Connection, ref: TicketRef, specs: Sequence[TimerSpec],

@@ -1,5 +1,21 @@
-"""Reconcile workers and the timer loop (being written; see _pool.py)."""
+"""Reconcile workers and timers: fire what is due, reconcile woken tickets, apply actions."""
 
-from ._pool import WorkerPool
+from ._apply import Applied, Applier, is_one_off, ledger_key, pending_part
+from ._pool import DrainReport, WorkerPool, drain, fire_due_timers, reconcile_next, worker_name
+from ._reconcile import Reconciled, Reconciler
 
-__all__ = ["WorkerPool"]
+__all__ = [
+    "Applied",
+    "Applier",
+    "DrainReport",
+    "Reconciled",
+    "Reconciler",
+    "WorkerPool",
+    "drain",
+    "fire_due_timers",
+    "is_one_off",
+    "ledger_key",
+    "pending_part",
+    "reconcile_next",
+    "worker_name",
+]

@@ -1,18 +1,184 @@
-"""Background threads that fire timers and reconcile woken tickets."""
+"""Background threads that fire timers and reconcile woken tickets, and a one-shot drain."""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 from sla_bridge.runtime import Runtime
+from sla_bridge.store import Claim, StoreUnavailable, Timer
+
+from ._reconcile import Reconciled, Reconciler
+
+log = logging.getLogger("sla_bridge.worker")
+
+
+def worker_name(index: int | str) -> str:
+    """A name unique across hosts and processes, recorded on leases and fired timers."""
+    return f"{socket.gethostname()}:{os.getpid()}:{index}"
+
+
+@contextmanager
+def kept_lease(runtime: Runtime, claim: Claim, lease: timedelta) -> Iterator[None]:
+    """Renew ``claim``'s lease in the background while the block runs (retries can be long)."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(lease.total_seconds() / 3):
+            try:
+                if not runtime.store.extend(claim, lease):
+                    log.error("lease on %s was lost while reconciling", claim.ref)
+                    return
+            except StoreUnavailable:
+                log.warning("could not renew the lease on %s: database unavailable", claim.ref)
+
+    thread = threading.Thread(target=renew, name=f"lease-{claim.ref}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 class WorkerPool:
     """Timer and reconcile threads for one process. ``start()`` once, ``stop()`` at shutdown."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, threads: int | None = None) -> None:
         self.runtime = runtime
+        self.settings = runtime.settings.worker
+        self.threads = self.settings.threads if threads is None else threads
+        self.reconciler = Reconciler(runtime)
+        self._stop = threading.Event()
+        self._work_ready = threading.Event()
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         """Start the threads (returns at once)."""
+        if self.threads == 0:
+            return
+        store = self.runtime.store
+        if store.dialect == "sqlite":
+            # One SQLite file means one replica: leases left by a killed process are stale.
+            released = store.release_all_leases()
+            if released:
+                log.info("released %d leases left by a previous run", released)
+        self._threads.append(threading.Thread(target=self._timer_loop, name="timers",
+                                              daemon=True))
+        for index in range(self.threads):
+            self._threads.append(threading.Thread(target=self._reconcile_loop, args=(index,),
+                                                  name=f"reconcile-{index}", daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def notify(self) -> None:
+        """Tell idle workers that work may be waiting (e.g. a webhook was just accepted)."""
+        self._work_ready.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Let in-flight work finish (or return to the queue) and join the threads."""
+        """Let in-flight work finish (unfinished claims return to the queue) and join."""
+        self._stop.set()
+        self._work_ready.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        alive = [t.name for t in self._threads if t.is_alive()]
+        if alive:
+            log.warning("workers still busy at shutdown: %s; their leases will expire",
+                        ", ".join(alive))
+        self._threads.clear()
+
+    def _timer_loop(self) -> None:
+        owner, poll = worker_name("timers"), self.settings.poll_seconds
+        while not self._stop.is_set():
+            try:
+                fired = fire_due_timers(self.runtime, owner)
+                if fired:
+                    self._work_ready.set()
+                if len(fired) >= self.settings.timer_batch:
+                    continue
+                next_due = self.runtime.store.next_timer_due()
+            except StoreUnavailable as exc:
+                log.warning("timers paused: %s", exc)
+                self._stop.wait(poll * 4)
+                continue
+            delay = poll
+            if next_due is not None:
+                delay = min(poll, max(0.0, (next_due - self.runtime.clock.now()).total_seconds()))
+            self._stop.wait(delay)
+
+    def _reconcile_loop(self, index: int) -> None:
+        owner = worker_name(index)
+        while not self._stop.is_set():
+            try:
+                done = reconcile_next(self.runtime, self.reconciler, owner)
+            except StoreUnavailable as exc:
+                log.warning("reconciliation paused: %s", exc)
+                self._stop.wait(self.settings.poll_seconds * 4)
+                continue
+            except Exception:  # a bug must not kill the worker thread
+                log.exception("reconciliation failed")
+                continue
+            if done is None:
+                self._work_ready.wait(self.settings.poll_seconds)
+                self._work_ready.clear()
+
+
+def fire_due_timers(runtime: Runtime, owner: str) -> list[Timer]:
+    """Fire one batch of due timers and record their lateness."""
+    fired = runtime.store.fire_due(owner, runtime.settings.worker.timer_batch)
+    for timer in fired:
+        runtime.metrics.timers_fired.inc()
+        if timer.lateness is not None:
+            runtime.metrics.timer_lateness.observe(timer.lateness.total_seconds())
+    return fired
+
+
+def reconcile_next(runtime: Runtime, reconciler: Reconciler, owner: str) -> Reconciled | None:
+    """Claim the next ready ticket and reconcile it; ``None`` when nothing is ready."""
+    lease = timedelta(seconds=runtime.settings.worker.lease_seconds)
+    claim = runtime.store.claim(owner, lease)
+    if claim is None:
+        return None
+    with kept_lease(runtime, claim, lease):
+        try:
+            return reconciler.reconcile(claim)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            log.exception("reconciling %s failed", claim.ref, extra={"ticket": str(claim.ref)})
+            runtime.store.retry_later(claim, runtime.clock.now() + timedelta(minutes=1),
+                                      f"{type(exc).__name__}: {exc}")
+            return Reconciled(claim, "retry", detail=str(exc))
+
+
+@dataclass
+class DrainReport:
+    """What :func:`drain` did."""
+
+    fired: list[Timer] = field(default_factory=list)
+    reconciled: list[Reconciled] = field(default_factory=list)
+
+
+def drain(runtime: Runtime, owner: str | None = None, max_rounds: int = 10_000) -> DrainReport:
+    """Fire every timer due now and reconcile every ready ticket, in the calling thread.
+
+    Used by ``sla-bridge run-due`` (with a clock set to ``--as-of``) and by tests.
+    """
+    owner = owner or worker_name("drain")
+    reconciler = Reconciler(runtime)
+    report = DrainReport()
+    for _ in range(max_rounds):
+        fired = fire_due_timers(runtime, owner)
+        report.fired += fired
+        result = reconcile_next(runtime, reconciler, owner)
+        if result is not None:
+            report.reconciled.append(result)
+        if not fired and result is None:
+            break
+    return report

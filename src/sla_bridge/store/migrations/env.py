@@ -8,7 +8,7 @@ from sla_bridge.store._schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through `sla-bridge db upgrade`, which supplies the database")
+    raise RuntimeError("run migrations with `sla-bridge db upgrade`; it supplies the database")
 
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
                   compare_type=True)

@@ -1,0 +1,187 @@
+"""Applying actions: only what the ticket does not already show, each once, with retries.
+
+State-like actions (fields, tags, status, assignment) are compared with the ticket as
+fetched: what already holds is not written again, and drift is corrected. One-off
+actions (comments, follow-ups) are written once per idempotency key: the action ledger
+and the comment the platform reads back both say whether it already happened.
+Platform errors marked retryable are retried with exponential backoff and jitter,
+honouring ``Retry-After``, within a bounded budget; then the action goes to the dead
+letters for an admin to inspect and replay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
+
+from sla_bridge.actions import (
+    Action,
+    AddComment,
+    Assign,
+    ChangeTags,
+    CreateFollowUp,
+    SetFields,
+    SetStatus,
+    action_to_json,
+)
+from sla_bridge.platforms import Platform, TicketClosed, VendorError
+from sla_bridge.runtime import Metrics
+from sla_bridge.settings import RetrySettings
+from sla_bridge.store import Store
+from sla_bridge.tickets import Ticket
+
+log = logging.getLogger("sla_bridge.worker")
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What happened to one action."""
+
+    action: Action
+    outcome: str  # applied | already | dead | closed
+    detail: str = ""
+
+
+def pending_part(action: Action, ticket: Ticket) -> Action | None:
+    """Return the part of ``action`` the ticket does not show yet, or ``None``."""
+    if isinstance(action, SetFields):
+        missing = {k: v for k, v in action.fields.items() if _field(ticket, k) != v}
+        return action.model_copy(update={"fields": missing}) if missing else None
+    if isinstance(action, ChangeTags):
+        add = tuple(t for t in action.add if t not in ticket.tags)
+        remove = tuple(t for t in action.remove if t in ticket.tags)
+        return action.model_copy(update={"add": add, "remove": remove}) if add or remove else None
+    if isinstance(action, SetStatus):
+        return None if ticket.status == action.status else action
+    if isinstance(action, Assign):
+        same_group = action.group is None or action.group == ticket.group
+        same_agent = action.assignee_id is None or action.assignee_id == ticket.assignee_id
+        return None if same_group and same_agent else action
+    if isinstance(action, AddComment):
+        posted = any(c.bridge_key == action.idempotency_key for c in ticket.comments)
+        return None if posted else action
+    return action
+
+
+def is_one_off(action: Action) -> bool:
+    """Whether the action must happen at most once (rather than hold as state)."""
+    return isinstance(action, AddComment | CreateFollowUp)
+
+
+def ledger_key(action: Action) -> str:
+    """The ledger key: one-off actions by idempotency key, state actions also by value."""
+    if is_one_off(action):
+        return action.idempotency_key
+    digest = hashlib.sha256(json.dumps(action.model_dump(mode="json", exclude={"reason"}),
+                                       sort_keys=True).encode()).hexdigest()[:16]
+    return f"{action.idempotency_key}:{digest}"
+
+
+def _field(ticket: Ticket, name: str) -> Any:
+    if name in {"vendor_severity", "customer_severity", "plan", "group", "location"}:
+        return getattr(ticket, name)
+    return ticket.fields.get(name)
+
+
+class Applier:
+    """Applies a ticket's pending actions through its platform, with ledger and retries."""
+
+    def __init__(self, store: Store, metrics: Metrics, retry: RetrySettings,
+                 sleep: Sleep = time.sleep) -> None:
+        self.store = store
+        self.metrics = metrics
+        self.retry = retry
+        self.sleep = sleep
+
+    def apply_all(self, platform: Platform, ticket: Ticket,
+                  actions: tuple[Action, ...]) -> list[Applied]:
+        """Apply what is pending of ``actions``; a closed ticket stops the rest."""
+        results: list[Applied] = []
+        for action in actions:
+            pending = pending_part(action, ticket)
+            if pending is None:
+                results.append(Applied(action, "already"))
+                continue
+            key = ledger_key(pending)
+            if is_one_off(pending):
+                entry = self.store.ledger_entry(key)
+                if entry is not None and entry.status in {"applied", "dead"}:
+                    results.append(Applied(action, "already", f"ledger: {entry.status}"))
+                    continue
+            result = self.apply_one(platform, pending, key)
+            results.append(result)
+            if result.outcome == "closed":
+                break
+        return results
+
+    def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
+        """Apply one action with retries; record it in the ledger or the dead letters."""
+        key = key or ledger_key(action)
+        payload = action_to_json(action)
+        attempts = 0
+
+        def call() -> str | None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                outcome = platform.apply(action)
+            except VendorError as exc:
+                self.metrics.vendor_calls.labels(platform.name, str(exc.status or "error")).inc()
+                raise
+            self.metrics.vendor_calls.labels(platform.name, "ok").inc()
+            return outcome
+
+        try:
+            result = self.retrying(platform.name)(call)
+        except TicketClosed as exc:
+            log.info("ticket %s is closed; %s not applied", action.ref, action.kind,
+                     extra={"ticket": str(action.ref)})
+            return Applied(action, "closed", str(exc))
+        except VendorError as exc:
+            error = f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"
+            self.store.dead_letter(key, action.ref, payload, error, attempts)
+            self.metrics.dead_letters.labels(platform.name).inc()
+            log.warning("action %s on %s moved to the dead letters: %s", action.kind,
+                        action.ref, error, extra={"ticket": str(action.ref)})
+            return Applied(action, "dead", error)
+        self.store.record_action(key, action.ref, action.kind, payload, "applied", result)
+        return Applied(action, "applied", result or "")
+
+    def retrying(self, platform_name: str) -> Retrying:
+        """The retry policy for one platform call."""
+        settings = self.retry
+        backoff = wait_exponential_jitter(initial=settings.initial_seconds,
+                                          max=settings.max_seconds)
+
+        planned: dict[int, float] = {}
+
+        def wait(state: RetryCallState) -> float:
+            if state.attempt_number not in planned:
+                error = state.outcome.exception() if state.outcome else None
+                delay = backoff(state)
+                if isinstance(error, VendorError) and error.retry_after is not None:
+                    delay = max(error.retry_after, 0.0)
+                planned[state.attempt_number] = delay
+            return planned[state.attempt_number]
+
+        def stop(state: RetryCallState) -> bool:
+            # Give up rather than sleep past the budget (a Retry-After of an hour included).
+            return (state.attempt_number >= settings.attempts
+                    or state.idle_for + wait(state) > settings.budget_seconds)
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.metrics.vendor_retries.labels(platform_name).inc()
+
+        return Retrying(
+            retry=retry_if_exception(lambda e: isinstance(e, VendorError) and e.retryable),
+            wait=wait, stop=stop, sleep=self.sleep, before_sleep=before_sleep, reraise=True,
+        )

@@ -1,0 +1,87 @@
+"""Reconciling one ticket: fetch it, let the engine decide, apply the difference, remember."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sla_bridge.engine import Situation, decide
+from sla_bridge.platforms import VendorError
+from sla_bridge.runtime import Runtime
+from sla_bridge.store import Claim, Decision
+
+from ._apply import Applied, Applier
+
+log = logging.getLogger("sla_bridge.worker")
+
+# A ticket whose platform cannot be reached is tried again after this long, doubling per
+# failed attempt up to the cap.
+RETRY_BASE = timedelta(seconds=5)
+RETRY_CAP = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What one reconciliation did."""
+
+    claim: Claim
+    outcome: str  # done | retry | skipped
+    applied: tuple[Applied, ...] = ()
+    detail: str = ""
+
+
+class Reconciler:
+    """Turns a claimed ticket into applied actions, scheduled timers and audit entries."""
+
+    def __init__(self, runtime: Runtime, applier: Applier | None = None) -> None:
+        self.runtime = runtime
+        self.applier = applier or Applier(runtime.store, runtime.metrics,
+                                          runtime.settings.retry)
+
+    def reconcile(self, claim: Claim) -> Reconciled:
+        """Reconcile the claimed ticket and release the claim, whatever happens."""
+        runtime = self.runtime
+        store, now = runtime.store, runtime.clock.now()
+        ref = claim.ref
+        platform = runtime.platforms.get(ref.platform)
+        if platform is None:
+            detail = (f"no platform plugin named {ref.platform!r} is loaded; install or enable "
+                      "it, the ticket is retried")
+            store.retry_later(claim, now + RETRY_CAP, detail)
+            return Reconciled(claim, "retry", detail=detail)
+        try:
+            ticket = self.applier.retrying(platform.name)(platform.fetch_ticket, ref.ticket_id)
+        except VendorError as exc:
+            if exc.status == 404:
+                detail = f"{ref} no longer exists on {platform.name}: nothing to do"
+                store.finish(claim, decisions=[Decision("ticket.gone", detail, now, {})])
+                return Reconciled(claim, "skipped", detail=detail)
+            delay = min(RETRY_BASE * (2 ** min(claim.attempts, 12)), RETRY_CAP)
+            detail = f"fetching {ref} failed: {exc} (status {exc.status}); retry in {delay}"
+            log.warning(detail, extra={"ticket": str(ref)})
+            store.retry_later(claim, now + delay, detail)
+            runtime.metrics.reconciliations.labels(ref.platform, "retry").inc()
+            return Reconciled(claim, "retry", detail=detail)
+
+        memory = store.ticket(ref)
+        outcome = decide(runtime.policies, Situation(ticket, memory, claim.events, now))
+        applied = self.applier.apply_all(platform, ticket, outcome.actions)
+        decisions = list(outcome.decisions)
+        for result in applied:
+            if result.outcome in {"applied", "dead", "closed"}:
+                decisions.append(_decision_for(result, now))
+        added = store.finish(claim, outcome.record, outcome.timers, decisions)
+        runtime.metrics.timers_scheduled.inc(added)
+        runtime.metrics.reconciliations.labels(ref.platform, "done").inc()
+        return Reconciled(claim, "done", tuple(applied))
+
+
+def _decision_for(result: Applied, now: datetime) -> Decision:
+    action = result.action
+    verbs = {"applied": "wrote", "dead": "gave up on", "closed": "could not write (closed)"}
+    summary = f"{verbs[result.outcome]} {action.kind.replace('_', ' ')}"
+    if action.reason:
+        summary += f": {action.reason}"
+    return Decision(f"action.{result.outcome}", summary, now,
+                    {"key": action.idempotency_key, "detail": result.detail})

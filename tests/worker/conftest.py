@@ -1,0 +1,27 @@
+"""A runtime on a real SQLite file with the testdesk platform and a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from sla_bridge.clock import FixedClock
+from sla_bridge.runtime import Runtime
+from sla_bridge.settings import load_settings
+
+START = datetime.fromisoformat("2026-11-25T16:00:00-06:00")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def runtime(testdesk: object, clock: FixedClock) -> Iterator[Runtime]:
+    built = Runtime.build(load_settings(), clock)
+    built.store.upgrade()
+    yield built
+    built.close()
