@@ -37,7 +37,7 @@ class WorkerSettings(BaseModel):
     threads: int = Field(default=2, ge=0, le=64)
     lease_seconds: float = Field(default=60.0, gt=0)
     poll_seconds: float = Field(default=0.25, gt=0)
-    timer_batch: int = Field(default=500, ge=1)
+    timer_batch: int = Field(default=2000, ge=1)
 
 
 class RetrySettings(BaseModel):

@@ -84,31 +84,38 @@ class Timer:
         return None if self.fired_at is None else self.fired_at - self.due_at
 
 
+def _dialect_insert(conn: Connection, table: Any) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def upsert_statement(conn: Connection, table: Any, values: dict[str, Any],
                      keys: Sequence[str], set_: dict[str, Any]) -> Any:
     """Return an INSERT ... ON CONFLICT DO UPDATE for SQLite or PostgreSQL."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
+    stmt = _dialect_insert(conn, table).values(**values)
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
 
 
 def wake(conn: Connection, refs: Iterable[TicketRef], ready_at: datetime) -> None:
     """Mark tickets as needing reconciliation no later than ``ready_at``."""
-    for ref in refs:
-        stmt = upsert_statement(
-            conn, work,
-            {"platform": ref.platform, "ticket_id": ref.ticket_id, "ready_at": ready_at,
-             "generation": 1, "attempts": 0},
-            ["platform", "ticket_id"],
-            {"generation": work.c.generation + 1,
-             "ready_at": _earliest(conn, work.c.ready_at, literal(ready_at, UTCDateTime()))},
-        )
-        conn.execute(stmt)
+    wake_at(conn, {ref: ready_at for ref in refs})
 
 
-def _earliest(conn: Connection, column: Any, value: Any) -> Any:
+def wake_at(conn: Connection, when: dict[TicketRef, datetime]) -> None:
+    """Mark each ticket as needing reconciliation no later than its instant (one statement)."""
+    if not when:
+        return
+    stmt = _dialect_insert(conn, work)
     least = func.min if conn.dialect.name == "sqlite" else func.least
-    return type_coerce(least(column, value), UTCDateTime())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["platform", "ticket_id"],
+        set_={"generation": work.c.generation + 1,
+              "ready_at": type_coerce(least(work.c.ready_at, stmt.excluded.ready_at),
+                                      UTCDateTime())},
+    )
+    conn.execute(stmt, [{"platform": ref.platform, "ticket_id": ref.ticket_id,
+                         "ready_at": at, "generation": 1, "attempts": 0}
+                        for ref, at in when.items()])
 
 
 def accept_events(conn: Connection, events: Sequence[InboundEvent], now: datetime) -> int:
@@ -119,8 +126,7 @@ def accept_events(conn: Connection, events: Sequence[InboundEvent], now: datetim
     new = 0
     woken: dict[TicketRef, None] = {}
     for event in events:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(inbox).values(
+        stmt = _dialect_insert(conn, inbox).values(
             platform=event.ref.platform, delivery_id=event.delivery_id,
             ticket_id=event.ref.ticket_id, event_type=event.event_type,
             by_bridge=event.by_bridge, payload=event.payload, received_at=now,
@@ -246,26 +252,48 @@ def schedule_timers(conn: Connection, ref: TicketRef, specs: Sequence[TimerSpec]
 def fire_due_timers(conn: Connection, owner: str, now: datetime, limit: int) -> list[Timer]:
     """Fire up to ``limit`` timers due by ``now``, earliest first, and wake their tickets.
 
-    Each timer fires once: it is claimed with ``SKIP LOCKED`` and leaves ``scheduled``
-    in the same transaction.
+    Each timer fires once: it is claimed with ``SKIP LOCKED`` (PostgreSQL; SQLite has one
+    writer) and leaves ``scheduled`` in the same statement. Fired timers come back without
+    their payload.
     """
-    rows = conn.execute(
-        select(timers)
+    due = (
+        select(timers.c.id)
         .where(timers.c.status == "scheduled", timers.c.due_at <= now)
         .order_by(timers.c.due_at, timers.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    rows = conn.execute(
+        update(timers)
+        .where(timers.c.id.in_(due.scalar_subquery()))
+        .values(status="fired", fired_at=now, fired_by=owner)
+        .returning(timers.c.id, timers.c.platform, timers.c.ticket_id, timers.c.kind,
+                   timers.c.due_at)
     ).all()
     if not rows:
         return []
-    conn.execute(update(timers).where(timers.c.id.in_([r.id for r in rows]))
-                 .values(status="fired", fired_at=now, fired_by=owner))
-    fired = [_timer(r, status="fired", fired_at=now) for r in rows]
-    earliest: dict[TicketRef, datetime] = {}
-    for timer in fired:
-        earliest.setdefault(timer.ref, timer.due_at)
-    for ref, due_at in earliest.items():
-        wake(conn, [ref], due_at)
+    ids = [row.id for row in rows]
+    # Wake every ticket at its earliest fired timer, in one statement.
+    woken = (
+        select(timers.c.platform, timers.c.ticket_id,
+               func.min(timers.c.due_at).label("ready_at"),
+               literal(1).label("generation"), literal(0).label("attempts"))
+        .where(timers.c.id.in_(ids))
+        .group_by(timers.c.platform, timers.c.ticket_id)
+    )
+    stmt = _dialect_insert(conn, work).from_select(
+        ["platform", "ticket_id", "ready_at", "generation", "attempts"], woken)
+    least = func.min if conn.dialect.name == "sqlite" else func.least
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["platform", "ticket_id"],
+        set_={"generation": work.c.generation + 1,
+              "ready_at": least(work.c.ready_at, stmt.excluded.ready_at)},
+    ))
+    # Rows come from our own table: skip re-validating every reference (hot path).
+    fired = [Timer(row.id, TicketRef.model_construct(platform=row.platform,
+                                                     ticket_id=row.ticket_id),
+                   row.kind, row.due_at, "fired", {}, now) for row in rows]
+    fired.sort(key=lambda timer: (timer.due_at, timer.id))
     return fired
 
 

@@ -50,10 +50,11 @@ def kept_lease(runtime: Runtime, claim: Claim, lease: timedelta) -> Iterator[Non
 class WorkerPool:
     """Timer and reconcile threads for one process. ``start()`` once, ``stop()`` at shutdown."""
 
-    def __init__(self, runtime: Runtime, threads: int | None = None) -> None:
+    def __init__(self, runtime: Runtime, threads: int | None = None, timers: bool = True) -> None:
         self.runtime = runtime
         self.settings = runtime.settings.worker
         self.threads = self.settings.threads if threads is None else threads
+        self.timers = timers
         self.reconciler = Reconciler(runtime)
         self._stop = threading.Event()
         self._work_ready = threading.Event()
@@ -61,7 +62,7 @@ class WorkerPool:
 
     def start(self) -> None:
         """Start the threads (returns at once)."""
-        if self.threads == 0:
+        if self.threads == 0 and not self.timers:
             return
         store = self.runtime.store
         if store.dialect == "sqlite":
@@ -69,8 +70,9 @@ class WorkerPool:
             released = store.release_all_leases()
             if released:
                 log.info("released %d leases left by a previous run", released)
-        self._threads.append(threading.Thread(target=self._timer_loop, name="timers",
-                                              daemon=True))
+        if self.timers:
+            self._threads.append(threading.Thread(target=self._timer_loop, name="timers",
+                                                  daemon=True))
         for index in range(self.threads):
             self._threads.append(threading.Thread(target=self._reconcile_loop, args=(index,),
                                                   name=f"reconcile-{index}", daemon=True))
