@@ -37,6 +37,7 @@ class Comment(BaseModel):
     # The idempotency key of the bridge action that wrote this comment, as the platform
     # plugin reads it back; lets the bridge see that a comment it meant to post is there.
     bridge_key: str | None = None
+    attachments: tuple[str, ...] = ()  # file names
 
 
 class TicketRef(BaseModel):
@@ -77,9 +78,14 @@ class Ticket(BaseModel):
     assignee_id: str | None = None
     original_assignee_id: str | None = None
     tags: frozenset[str] = frozenset()
+    # Neutral field names: see docs/platform-contract.md (e.g. escalation_reason,
+    # escalation_severity, escalation_contact, escalation_decision, request_type, priority).
     fields: dict[str, Any] = Field(default_factory=dict)
     comments: tuple[Comment, ...] = ()
     follow_up_of: str | None = None
+    # The organization's registered admins, in registration order; None when the platform
+    # does not know (the entitlement check is then skipped, with a note in the audit trail).
+    registered_admins: tuple[str, ...] | None = None
 
     @property
     def severity(self) -> str | None:

@@ -22,16 +22,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sla_bridge import hookimpl
-from sla_bridge.actions import (
-    Action,
-    AddComment,
-    Assign,
-    ChangeTags,
-    CreateFollowUp,
-    SetFields,
-    SetStatus,
-    action_to_json,
-)
+from sla_bridge.actions import Action, CreateFollowUp, action_to_json, apply_to
 from sla_bridge.clock import Clock
 from sla_bridge.platforms import (
     BadPayload,
@@ -43,7 +34,7 @@ from sla_bridge.platforms import (
     WebhookReply,
     WebhookRequest,
 )
-from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
+from sla_bridge.tickets import Status, Ticket, TicketRef
 
 NAME = "testdesk"
 
@@ -199,23 +190,8 @@ class Testdesk:
         assert ticket is not None
         if ticket.status == Status.CLOSED and not isinstance(action, CreateFollowUp):
             raise TicketClosed(f"ticket {ticket.ref.ticket_id} is closed", platform=NAME)
-        now = self.clock.now()
-        update: dict[str, Any] = {"updated_at": now}
-        if isinstance(action, AddComment):
-            comment = Comment(id=f"c{len(ticket.comments) + 1}", author_role="bridge",
-                              public=action.public, body=action.body, created_at=now,
-                              bridge_key=action.idempotency_key)
-            update["comments"] = (*ticket.comments, comment)
-        elif isinstance(action, SetFields):
-            update["fields"] = {**ticket.fields, **action.fields}
-        elif isinstance(action, ChangeTags):
-            update["tags"] = (ticket.tags | set(action.add)) - set(action.remove)
-        elif isinstance(action, SetStatus):
-            update["status"] = action.status
-        elif isinstance(action, Assign):
-            update["group"] = action.group
-            update["assignee_id"] = action.assignee_id
-        self.db.record(action, ticket.model_copy(update=update))
+        updated = apply_to(ticket, action, self.clock.now())
+        self.db.record(action, updated)
         return None
 
 

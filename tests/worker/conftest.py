@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +20,14 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+POLICIES = Path(__file__).parent / "policies"
+
+
 @pytest.fixture
-def runtime(testdesk: object, clock: FixedClock) -> Iterator[Runtime]:
+def runtime(testdesk: object, clock: FixedClock,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    monkeypatch.setenv("SLA_BRIDGE_POLICY_DIRS", str(POLICIES))
+    monkeypatch.setenv("SLA_BRIDGE_POLICIES", "runtime-test")
     built = Runtime.build(load_settings(), clock)
     built.store.upgrade()
     yield built

@@ -36,10 +36,14 @@ def test_new_ticket_gets_its_due_time_and_timers(testdesk, runtime: Runtime) -> 
     ]
     record = runtime.store.ticket(ticket.ref)
     assert record is not None
-    assert record.policy_id == "code42-enterprise"
+    assert record.policy_id == "runtime-test"
     assert record.clocks[0].due_at is not None
     kinds = [d.kind for d in runtime.store.decisions(ticket.ref)]
     assert kinds == ["action.applied", "sla.first_response", "policy.selected"]
+    assert runtime.store.decisions(ticket.ref)[1].summary == (
+        "first response due Mon 30 Nov 11:00 CST: 1 h on Wed 25 Nov, Thu 26 Nov skipped "
+        "(Thanksgiving Day), Fri 27 Nov skipped (Day after Thanksgiving Day), Sat 28 Nov-Sun "
+        "29 Nov skipped (weekend), 3 h on Mon 30 Nov")
 
 
 def test_reconciling_again_writes_nothing(testdesk, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
@@ -102,3 +106,4 @@ def test_ticket_without_a_matching_policy_gets_one_note(testdesk, runtime: Runti
     drain(runtime)
     [note] = testdesk.db.applied("9")
     assert "no support policy applies to this ticket (plan 'bronze'" in note["action"]["body"]
+    assert "Policies: runtime-test." in note["action"]["body"]

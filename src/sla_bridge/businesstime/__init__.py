@@ -7,7 +7,7 @@ due date.
 """
 
 from ._calendar import BusinessCalendar, NaiveDatetimeError, from_us, to_us
-from ._explain import DayWalk, Explanation, explain
+from ._explain import DayWalk, Explanation, explain, format_duration
 from ._holidays import (
     ExplicitDates,
     FixedDate,
@@ -38,6 +38,7 @@ __all__ = [
     "WeeklyHours",
     "WeeklyHoursError",
     "explain",
+    "format_duration",
     "from_us",
     "to_us",
 ]

@@ -1,15 +1,28 @@
 """The policy engine: pure functions from (policies, ticket, memory, events, now) to the
-ticket's desired state, with a reason in words for every decision."""
+ticket's desired state, with a reason in words for every decision.
 
-from ._clocks import first_public_agent_reply, first_response_clock
+:func:`decide` composes the concerns, each in its own module: SLA clocks (``_clocks``),
+entitlements, re-categorisation, the intake checklist, escalation approval, and the
+ticket lifecycle (auto-close, re-open, follow-ups).
+"""
+
+from ._clocks import ClockView, compute_clock, public_agent_replies
 from ._decide import decide, select_policy
-from ._outcome import Outcome, Situation
+from ._intake import missing_items
+from ._outcome import Classified, Outcome, Part, Situation
+from ._timeline import Observation, observe
 
 __all__ = [
+    "Classified",
+    "ClockView",
+    "Observation",
     "Outcome",
+    "Part",
     "Situation",
+    "compute_clock",
     "decide",
-    "first_public_agent_reply",
-    "first_response_clock",
+    "missing_items",
+    "observe",
+    "public_agent_replies",
     "select_policy",
 ]

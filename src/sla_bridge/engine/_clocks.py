@@ -1,98 +1,219 @@
-"""SLA clocks: when a target is due, whether it is met, warned about or breached, and the
-timers that make the bridge look again at the right instant."""
+"""SLA clocks computed from the observed history: pauses, re-targeting, warnings, breaches.
+
+A clock runs from its start over the ticket's history. While the ticket is pending (if
+the policy pauses clocks then) it does not count; once solved or closed it stops. Each
+stretch counts business time on the calendar of the target in force during it, so a
+change of severity or plan keeps the time already used and re-targets the rest.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sla_bridge.actions import Action, AddComment, ChangeTags, SetFields
-from sla_bridge.businesstime import explain
+from sla_bridge.businesstime import explain, format_duration
 from sla_bridge.policy import Metric, Policy, ResolvedTarget
 from sla_bridge.store import ClockRecord, Decision, TimerSpec
-from sla_bridge.tickets import Ticket
+from sla_bridge.tickets import Status, Ticket
 
-from ._outcome import Situation
+from ._timeline import Observation
+
+STOPPED = {str(Status.SOLVED), str(Status.CLOSED)}
 
 
 @dataclass(frozen=True)
-class ClockResult:
-    """One clock's state and what follows from it."""
+class ClockView:
+    """One clock at one instant."""
 
-    clock: ClockRecord
+    metric: Metric
+    target: ResolvedTarget
+    started: datetime
+    due: datetime | None  # None while paused or stopped before reaching the target
+    warn: datetime | None
+    used: timedelta
+    paused: bool
+    stopped: bool
+    met_at: datetime | None
+
+    def breached_by(self, now: datetime) -> bool:
+        """Whether the target is missed as of ``now``."""
+        if self.due is None:
+            return False
+        if self.met_at is not None:
+            return self.met_at > self.due
+        return now >= self.due
+
+    def record(self, now: datetime, warned: bool) -> ClockRecord:
+        """The clock as the store keeps it for the admin API."""
+        return ClockRecord(metric=self.metric, target=str(self.target.written),
+                           started_at=self.started, due_at=self.due,
+                           used_seconds=self.used.total_seconds(), paused=self.paused,
+                           warned=warned, breached=self.breached_by(now), met_at=self.met_at,
+                           schedule=self.target.schedule)
+
+
+def public_agent_replies(ticket: Ticket) -> list[datetime]:
+    """When agents answered the customer publicly, in order."""
+    return sorted(c.created_at for c in ticket.comments if c.public and c.author_role == "agent")
+
+
+def compute_clock(policy: Policy, metric: Metric, started: datetime,
+                  history: Sequence[Observation], met_at: datetime | None,
+                  now: datetime) -> ClockView:
+    """Compute a clock that starts at ``started``; raises LookupError if a target is unknown.
+
+    A met clock is judged on the history up to the answer: what the ticket did after it
+    (set pending in the same update, say) does not move its due instant.
+    """
+    if met_at is not None:
+        history = [item for item in history if item.at < met_at] or list(history[:1])
+    segments = _segments(history, started)
+    pause = policy.clocks.pause_while_pending
+    end = min(met_at or now, now)
+
+    def runs(item: Observation) -> bool:
+        return item.status not in STOPPED and not (pause and item.status == Status.PENDING)
+
+    targets = [_target(policy, metric, item) for _, _, item in segments]
+    used = timedelta(0)
+    for (begin, finish, item), target in zip(segments, targets, strict=True):
+        if runs(item) and begin < end:
+            used += target.calendar.elapsed(begin, min(finish or end, end))
+    last = segments[-1][2]
+    return ClockView(
+        metric=metric, target=targets[-1], started=started,
+        due=_reach(segments, targets, runs, 1.0), warn=_reach(segments, targets, runs,
+                                                               policy.clocks.warn_at),
+        used=used, paused=pause and last.status == Status.PENDING and met_at is None,
+        stopped=last.status in STOPPED, met_at=met_at,
+    )
+
+
+def _segments(history: Sequence[Observation],
+              started: datetime) -> list[tuple[datetime, datetime | None, Observation]]:
+    """The stretches from ``started`` on, each with the attributes in force; last open-ended."""
+    in_force = [item for item in history if item.at <= started][-1:] or [history[0]]
+    later = [item for item in history if item.at > started]
+    items = in_force + later
+    segments = []
+    for index, item in enumerate(items):
+        begin = max(item.at, started)
+        finish = items[index + 1].at if index + 1 < len(items) else None
+        segments.append((begin, finish, item))
+    return segments
+
+
+def _target(policy: Policy, metric: Metric, item: Observation) -> ResolvedTarget:
+    severity = item.severity or policy.severity_ids[-1]
+    return policy.target(item.plan, severity, metric, item.location)
+
+
+def _reach(segments: list[tuple[datetime, datetime | None, Observation]],
+           targets: list[ResolvedTarget], runs: Callable[[Observation], bool],
+           fraction: float) -> datetime | None:
+    """The instant the clock reaches ``fraction`` of the target in force, if it runs to it."""
+    used = timedelta(0)
+    for (begin, finish, item), target in zip(segments, targets, strict=True):
+        if not runs(item):
+            continue
+        remaining = target.duration * fraction - used
+        if remaining <= timedelta(0):
+            return begin  # a re-target left no time: reached at the change
+        candidate = target.calendar.add(begin, remaining)
+        if finish is None or candidate <= finish:
+            return candidate
+        used += target.calendar.elapsed(begin, finish)
+    return None
+
+
+@dataclass(frozen=True)
+class ClockEffects:
+    """What a clock asks for: its record, field, timers, alerts and audit entries."""
+
+    record: ClockRecord
     actions: tuple[Action, ...]
     timers: tuple[TimerSpec, ...]
     decisions: tuple[Decision, ...]
 
 
-def first_public_agent_reply(ticket: Ticket) -> datetime | None:
-    """When an agent first answered the customer publicly (meets the first-response target)."""
-    replies = [c.created_at for c in ticket.comments if c.public and c.author_role == "agent"]
-    return min(replies) if replies else None
-
-
-def first_response_clock(policy: Policy, target: ResolvedTarget,
-                         situation: Situation) -> ClockResult:
-    """Compute the first-response clock of a ticket under ``target``."""
-    ticket, now = situation.ticket, situation.now
-    metric: Metric = "first_response"
-    started = ticket.created_at
-    calendar = target.calendar
-    due = calendar.add(started, target.duration)
-    met_at = first_public_agent_reply(ticket)
-    remembered = situation.remembered_clock(metric)
-    used = calendar.elapsed(started, min(met_at or now, due))
-    warn_at = calendar.add(started, target.duration * policy.clocks.warn_at)
-    warned = bool(remembered and remembered.warned) or (met_at is None and now >= warn_at)
-    breached = met_at > due if met_at else now >= due
-    clock = ClockRecord(metric=metric, target=str(target.written), started_at=started,
-                        due_at=due, used_seconds=used.total_seconds(), paused=False,
-                        warned=warned, breached=breached, met_at=met_at,
-                        schedule=target.schedule)
-
-    ref = ticket.ref
-    why = explain(calendar, started, due).summary()
-    actions: list[Action] = [SetFields(
-        ref=ref, key="sla:first_response_due",
-        fields={"sla_first_response_due": due.isoformat()},
-        reason=f"first response {why}",
-    )]
-    decisions: list[Decision] = []
-    timers: list[TimerSpec] = []
-    if met_at is None:
-        if not warned:
-            timers.append(TimerSpec("first_response:warning", warn_at, {}))
-        if not breached:
-            timers.append(TimerSpec("first_response:breach", due, {}))
-    if warned and not breached and met_at is None:
-        actions += _alert(policy, ticket, "warning", due, target)
-    if breached and met_at is None:
-        actions += _alert(policy, ticket, "breach", due, target)
-    if remembered is None or remembered.due_at != due:
-        decisions.append(Decision("sla.first_response", f"first response {why}", now,
-                                  {"target": str(target.written), "schedule": target.schedule,
-                                   "due_at": due.isoformat()}))
-    if breached and met_at is None and not (remembered and remembered.breached):
-        decisions.append(Decision("sla.breach", f"first response target {target.written} "
-                                  f"breached at {due:%a %d %b %H:%M %Z}", now, {}))
-    return ClockResult(clock, tuple(actions), tuple(timers), tuple(decisions))
-
-
-def _alert(policy: Policy, ticket: Ticket, level: str, due: datetime,
-           target: ResolvedTarget) -> list[Action]:
-    settings = policy.clocks.on_warning if level == "warning" else policy.clocks.on_breach
-    ref = ticket.ref
+def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime,
+                  remembered: ClockRecord | None) -> ClockEffects:
+    """Turn a clock into its due-time field, warning/breach timers and alerts."""
+    metric, ref = view.metric, ticket.ref
+    label = metric.replace("_", " ")
+    running = view.met_at is None and not view.stopped and not view.paused
+    same_cycle = remembered is not None and remembered.started_at == view.started
+    warned = bool(same_cycle and remembered and remembered.warned) or (
+        running and view.warn is not None and now >= view.warn)
+    breached = view.breached_by(now)
     actions: list[Action] = []
-    when = f"{due:%a %d %b %H:%M %Z}"
-    text = (f"SLA {'warning' if level == 'warning' else 'breach'}: the first response "
-            f"({target.written}, severity {target.severity}, plan {target.plan}) "
+    timers: list[TimerSpec] = []
+    decisions: list[Decision] = []
+    field = f"sla_{metric}_due"
+    if view.due is not None and view.met_at is None:
+        why = explain(view.target.calendar, _walk_start(view), view.due).summary()
+        actions.append(SetFields(ref=ref, key=f"sla:{metric}:due",
+                                 fields={field: view.due.isoformat()},
+                                 reason=f"{label} {why}"))
+        if remembered is None or remembered.due_at != view.due:
+            decisions.append(Decision(f"sla.{metric}", f"{label} {why}", now, {
+                "target": str(view.target.written), "schedule": view.target.schedule,
+                "severity": view.target.severity, "plan": view.target.plan,
+                "due_at": view.due.isoformat(), "used_seconds": view.used.total_seconds()}))
+    if view.paused and not (remembered and remembered.paused):
+        used = format_duration(view.used)
+        decisions.append(Decision(f"sla.{metric}.paused",
+                                  f"{label} clock paused while the ticket waits on the customer "
+                                  f"({used} of {view.target.written} used)", now, {}))
+    if running:
+        if view.warn is not None and not warned:
+            timers.append(TimerSpec(f"{metric}:warning", view.warn, {}))
+        if view.due is not None and not breached:
+            timers.append(TimerSpec(f"{metric}:breach", view.due, {}))
+    if running and warned and not breached and view.due is not None:
+        actions += _alert(policy, ticket, view, "warning")
+    if breached and view.met_at is None and not view.stopped:
+        actions += _alert(policy, ticket, view, "breach")
+        if not (same_cycle and remembered and remembered.breached):
+            assert view.due is not None
+            decisions.append(Decision(f"sla.{metric}.breach",
+                                      f"{label} target {view.target.written} breached at "
+                                      f"{view.due:%a %d %b %H:%M %Z}", now, {}))
+    return ClockEffects(view.record(now, warned), tuple(actions), tuple(timers),
+                        tuple(decisions))
+
+
+def _walk_start(view: ClockView) -> datetime:
+    return view.started if view.due is None else min(view.started, view.due)
+
+
+def _alert(policy: Policy, ticket: Ticket, view: ClockView, level: str) -> list[Action]:
+    settings = policy.clocks.on_warning if level == "warning" else policy.clocks.on_breach
+    assert view.due is not None
+    ref, metric = ticket.ref, view.metric
+    when = f"{view.due:%a %d %b %H:%M %Z}"
+    text = (f"SLA {level}: the {metric.replace('_', ' ')} ({view.target.written}, severity "
+            f"{view.target.severity}, plan {view.target.plan}) "
             + (f"is due {when}." if level == "warning" else f"was due {when}."))
     if settings.notify_group:
         text += f" Notifying {settings.notify_group}."
+    actions: list[Action] = []
+    stamp = f"{view.due:%Y%m%dT%H%M}"
     if settings.internal_note:
-        actions.append(AddComment(ref=ref, key=f"first_response:{level}", body=text,
+        actions.append(AddComment(ref=ref, key=f"{metric}:{level}:{stamp}", body=text,
                                   public=False, reason=text))
-    if settings.tag:
-        actions.append(ChangeTags(ref=ref, key=f"first_response:{level}:tag",
-                                  add=(settings.tag,), reason=text))
+    tags = [t for t in (settings.tag, f"notify_{_slug(settings.notify_group)}"
+                        if settings.notify_group else None) if t]
+    if tags:
+        actions.append(ChangeTags(ref=ref, key=f"{metric}:{level}:tags", add=tuple(tags),
+                                  reason=text))
+    if settings.raise_priority:
+        actions.append(SetFields(ref=ref, key=f"{metric}:{level}:priority",
+                                 fields={"priority": "urgent"}, reason=text))
     return actions
+
+
+def _slug(text: str | None) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in (text or "").lower()).strip("_")

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sla_bridge.actions import Action, AddComment
-from sla_bridge.policy import Policy
-from sla_bridge.store import ClockRecord, Decision, TicketRecord, TimerSpec
+from sla_bridge.actions import AddComment
+from sla_bridge.policy import Metric, Policy
+from sla_bridge.store import ClockRecord, Decision, TicketRecord
+from sla_bridge.tickets import Ticket
 
-from ._clocks import first_response_clock
-from ._outcome import Outcome, Situation
+from ._clocks import ClockView, clock_effects, compute_clock, public_agent_replies
+from ._entitlements import entitlements
+from ._escalation import escalation
+from ._intake import intake
+from ._lifecycle import lifecycle
+from ._outcome import Outcome, Part, Situation
+from ._recategorise import recategorise
+from ._timeline import Observation, observe, timeline_json
 
 
 def select_policy(policies: Sequence[Policy], situation: Situation) -> Policy | None:
@@ -31,32 +39,78 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     """Compute the desired state of the situation's ticket. Pure: no I/O, no clock reads."""
     ticket, now = situation.ticket, situation.now
     memory = situation.memory or TicketRecord(ref=ticket.ref)
+    state: dict[str, Any] = dict(memory.state)
     policy = select_policy(policies, situation)
     if policy is None:
         return _no_sla(policies, situation, memory)
-    severity = ticket.severity or policy.severity_ids[-1]
-    try:
-        target = policy.target(ticket.plan, severity, "first_response", ticket.location)
-    except LookupError as exc:
-        note = f"sla-bridge cannot start an SLA clock: {exc.args[0]}"
-        return Outcome(
-            record=_record(memory, policy, ticket.plan, ticket.severity, situation),
-            actions=(AddComment(ref=ticket.ref, key="sla:config-problem", body=note,
-                                public=False, reason=note),),
-            decisions=(Decision("sla.unresolved", note, now, {}),)
-            if memory.state.get("unresolved") != note else (),
-        )
-    result = first_response_clock(policy, target, situation)
-    record = _record(memory, policy, target.plan, target.severity, situation,
-                     clocks=(result.clock,))
-    decisions = list(result.decisions)
+    history = observe(state, ticket)
+    part = Part(state={"timeline": timeline_json(history)})
     if memory.policy_id != policy.id:
-        decisions.insert(0, Decision("policy.selected",
-                                     f"policy {policy.id} applies (plan {target.plan})", now,
-                                     {"policy": policy.id}))
-    actions: list[Action] = list(result.actions)
-    timers: list[TimerSpec] = list(result.timers)
-    return Outcome(record, tuple(actions), tuple(timers), tuple(decisions))
+        part.decisions.append(Decision("policy.selected", f"policy {policy.id} applies", now,
+                                       {"policy": policy.id}))
+    try:
+        plan_id, plan = policy.plan(ticket.plan)
+    except LookupError as exc:
+        return _unresolved(policy, situation, memory, part, str(exc.args[0]))
+    part.add(entitlements(policy, plan_id, plan, ticket, state, now))
+    part.add(recategorise(policy, ticket, situation.classification, state, now))
+    part.add(intake(policy, ticket, state, now))
+    clocks: list[ClockRecord] = []
+    try:
+        for view in _clocks(policy, situation, history):
+            remembered = situation.remembered_clock(view.metric)
+            effects = clock_effects(policy, view, ticket, now, remembered)
+            clocks.append(effects.record)
+            part.actions += effects.actions
+            part.timers += effects.timers
+            part.decisions += effects.decisions
+    except LookupError as exc:
+        return _unresolved(policy, situation, memory, part, str(exc.args[0]))
+    part.add(escalation(policy, ticket, {**state, **part.state}, now))
+    part.add(lifecycle(policy, ticket, history, {**state, **part.state}, now))
+    record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan_id,
+                          customer_severity=ticket.customer_severity,
+                          vendor_severity=ticket.vendor_severity, status=str(ticket.status),
+                          state={**state, **part.state}, clocks=tuple(clocks))
+    return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
+
+
+def _clocks(policy: Policy, situation: Situation,
+            history: Sequence[Observation]) -> list[ClockView]:
+    ticket, now = situation.ticket, situation.now
+    replies = public_agent_replies(ticket)
+    views = [compute_clock(policy, "first_response", ticket.created_at, history,
+                           replies[0] if replies else None, now)]
+    metric: Metric = "next_update"
+    if replies and _has_target(policy, ticket, metric):
+        views.append(compute_clock(policy, metric, replies[-1], history, None, now))
+    return views
+
+
+def _has_target(policy: Policy, ticket: Ticket, metric: Metric) -> bool:
+    try:
+        policy.target(ticket.plan, ticket.severity or policy.severity_ids[-1], metric,
+                      ticket.location)
+    except LookupError:
+        return False
+    return True
+
+
+def _unresolved(policy: Policy, situation: Situation, memory: TicketRecord, part: Part,
+                problem: str) -> Outcome:
+    ticket, now = situation.ticket, situation.now
+    note = f"sla-bridge cannot track an SLA on this ticket: {problem}"
+    first_time = memory.state.get("unresolved") != note
+    part.actions.append(AddComment(ref=ticket.ref, key="sla:unresolved", body=note,
+                                   public=False, reason=note))
+    if first_time:
+        part.decisions.append(Decision("sla.unresolved", note, now, {}))
+    part.state["unresolved"] = note
+    record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=ticket.plan,
+                          customer_severity=ticket.customer_severity,
+                          vendor_severity=ticket.vendor_severity, status=str(ticket.status),
+                          state={**memory.state, **part.state})
+    return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
 
 
 def _no_sla(policies: Sequence[Policy], situation: Situation, memory: TicketRecord) -> Outcome:
@@ -74,13 +128,3 @@ def _no_sla(policies: Sequence[Policy], situation: Situation, memory: TicketReco
                             reason=note),),
         decisions=(Decision("policy.none", note, situation.now, {}),) if first_time else (),
     )
-
-
-def _record(memory: TicketRecord, policy: Policy, plan: str | None, severity: str | None,
-            situation: Situation, clocks: tuple[ClockRecord, ...] = ()) -> TicketRecord:
-    ticket = situation.ticket
-    return TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan,
-                        customer_severity=ticket.customer_severity,
-                        vendor_severity=ticket.vendor_severity or None,
-                        status=str(ticket.status), state=dict(memory.state),
-                        clocks=clocks or memory.clocks)

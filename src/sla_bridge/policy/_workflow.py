@@ -54,7 +54,7 @@ class Clocks(Section):
     # "Update every ticket at least once every business day": a cadence for all severities.
     update_cadence: Duration | None = None
     on_warning: BreachActions = BreachActions(tag="sla_warning")
-    on_breach: BreachActions = BreachActions(tag="sla_breached", raise_priority=True)
+    on_breach: BreachActions = BreachActions(tag="sla_breached")
 
 
 class AutoClose(Section):

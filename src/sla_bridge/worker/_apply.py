@@ -22,6 +22,7 @@ from typing import Any
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
 
 from sla_bridge.actions import (
+    TOP_LEVEL_FIELDS,
     Action,
     AddComment,
     Assign,
@@ -87,7 +88,7 @@ def ledger_key(action: Action) -> str:
 
 
 def _field(ticket: Ticket, name: str) -> Any:
-    if name in {"vendor_severity", "customer_severity", "plan", "group", "location"}:
+    if name in TOP_LEVEL_FIELDS:
         return getattr(ticket, name)
     return ticket.fields.get(name)
 

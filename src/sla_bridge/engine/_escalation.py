@@ -1,0 +1,217 @@
+"""The customer's escalation request and the manager's approval.
+
+Requested by a tag (``sla_escalation_requested``), the ``escalation_reason`` field, or a
+public customer comment that asks to escalate. Missing parts (reason, severity, contact,
+as the policy requires) are asked for once; then the request goes to the manager group
+for approval. The manager's decision comes back as a tag (``sla_escalation_approved`` /
+``sla_escalation_declined``) or the ``escalation_decision`` field, with an optional
+``escalation_decision_reason`` and ``escalation_severity_accepted``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sla_bridge.actions import AddComment, Assign, RequestApproval, SetFields
+from sla_bridge.policy import Policy
+from sla_bridge.store import Decision, TimerSpec
+from sla_bridge.tickets import Comment, Ticket
+
+from ._outcome import Part
+
+REQUESTED_TAG = "sla_escalation_requested"
+APPROVED_TAG = "sla_escalation_approved"
+DECLINED_TAG = "sla_escalation_declined"
+SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
+
+_ASKS = re.compile(r"\bescalat(e|ed|ing|ion)\b", re.IGNORECASE)
+_SEVERITY = re.compile(r"\b(?:sev(?:erity)?|priority|p)\s*[:#-]?\s*([1-4])\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+_PART_NAMES = {"reason": "the reason for the escalation", "severity": "the severity you expect",
+               "contact": "how to reach you (phone or email)", "ticket": "the ticket number"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the customer asked for, as far as the ticket tells."""
+
+    at: datetime
+    reason: str | None
+    severity: str | None
+    contact: str | None
+
+
+def find_request(policy: Policy, ticket: Ticket, after: datetime | None) -> Request | None:
+    """Return the escalation request made after ``after`` (or at any time), if any."""
+    asks = [c for c in _customer_comments(ticket, after) if _ASKS.search(c.body)]
+    by_field = ticket.fields.get("escalation_reason")
+    if not asks and REQUESTED_TAG not in ticket.tags and not by_field:
+        return None
+    since = asks[0].created_at if asks else (after or ticket.created_at)
+    texts = [c.body for c in _customer_comments(ticket, None) if c.created_at >= since]
+    reason = by_field or _reason(texts)
+    severity = ticket.fields.get("escalation_severity") or _severity(policy, texts)
+    contact = ticket.fields.get("escalation_contact") or _contact(texts)
+    return Request(since, reason, severity, contact)
+
+
+def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+    """Drive the escalation: ask for missing parts once, request approval, act on it."""
+    rules = policy.escalation
+    part = Part()
+    if not rules.enabled:
+        return part
+    memory: dict[str, Any] = dict(state.get("escalation") or {})
+    round_ = int(memory.get("round", 0))
+    phase = memory.get("phase")
+    decided_at = memory.get("decided_at")
+    if phase == "awaiting_decision":
+        part.add(_decision(policy, ticket, memory, now))
+        part.state["escalation"] = memory
+        return part
+    after = datetime.fromisoformat(decided_at) if decided_at else None
+    request = find_request(policy, ticket, after)
+    if request is None:
+        return part
+    if phase != "asked":
+        round_ += 1
+        memory.update(round=round_, requested_at=request.at.isoformat())
+    missing = [p for p in rules.required if p != "ticket" and getattr(request, p) is None]
+    if missing and phase != "asked":
+        wanted = ", ".join(_PART_NAMES[p] for p in missing)
+        text = (f"Thank you for asking us to escalate this ticket. So that a manager can review "
+                f"it, please reply with {wanted}.")
+        part.actions.append(AddComment(ref=ticket.ref, key=f"escalation:{round_}:ask", body=text,
+                                       public=True, reason=f"escalation request lacks {wanted}"))
+        part.decisions.append(Decision("escalation.incomplete", f"escalation requested; asked "
+                                       f"the customer once for {wanted}", now, {}))
+        memory.update(phase="asked", asked_at=now.isoformat())
+        part.state["escalation"] = memory
+        return part
+    if missing and not _answered_since(ticket, memory.get("asked_at")):
+        part.state["escalation"] = memory
+        return part
+    summary = (f"Escalation requested by the customer on ticket {ticket.ref.ticket_id}. Reason: "
+               f"{request.reason or 'not given'}. Expected severity: "
+               f"{request.severity or 'not given'} (now {ticket.severity or 'unset'}). Contact: "
+               f"{request.contact or 'the requester'}. Approve with the tag {APPROVED_TAG} (add "
+               f"{SEVERITY_ACCEPTED_TAG} to apply the severity) or decline with {DECLINED_TAG}.")
+    part.actions.append(RequestApproval(ref=ticket.ref, key=f"escalation:{round_}:request",
+                                        group=rules.manager_group, summary=summary,
+                                        reason="escalation request sent to the managers"))
+    part.decisions.append(Decision("escalation.requested", summary, now,
+                                   {"severity": request.severity, "round": round_}))
+    memory.update(phase="awaiting_decision", severity=request.severity,
+                  submitted_at=now.isoformat())
+    part.add(_reminder(policy, ticket, memory, now))
+    part.state["escalation"] = memory
+    return part
+
+
+def _decision(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datetime) -> Part:
+    rules = policy.escalation
+    part = Part()
+    round_ = memory["round"]
+    decision = str(ticket.fields.get("escalation_decision") or "").lower()
+    approved = APPROVED_TAG in ticket.tags or decision == "approved"
+    declined = DECLINED_TAG in ticket.tags or decision == "declined"
+    if not approved and not declined:
+        part.add(_reminder(policy, ticket, memory, now))
+        return part
+    reason = ticket.fields.get("escalation_decision_reason")
+    if approved:
+        part.actions.append(Assign(ref=ticket.ref, key=f"escalation:{round_}:assign",
+                                   group=rules.escalation_group,
+                                   reason=f"escalation approved: assigned to "
+                                          f"{rules.escalation_group}"))
+        accepted = (SEVERITY_ACCEPTED_TAG in ticket.tags
+                    or bool(ticket.fields.get("escalation_severity_accepted")))
+        severity = memory.get("severity")
+        text = "A support manager has approved your escalation request"
+        if accepted and severity and severity != ticket.severity:
+            part.actions.append(SetFields(ref=ticket.ref, key=f"escalation:{round_}:severity",
+                                          fields={"vendor_severity": severity},
+                                          reason=f"escalation approved at severity {severity}"))
+            text += f" and set the ticket to severity {severity}"
+        text += f"; {rules.escalation_group} will take it from here."
+        if reason:
+            text += f" {reason}"
+    else:
+        text = "A support manager has reviewed your escalation request and decided not to " \
+               "escalate this ticket at this time."
+        text += f" {reason}" if reason else " The manager will be in touch to explain why."
+    if rules.communicate_decision:
+        part.actions.append(AddComment(ref=ticket.ref, key=f"escalation:{round_}:decision",
+                                       body=text, public=True, reason="decision communicated"))
+    verdict = "approved" if approved else "declined"
+    part.decisions.append(Decision(f"escalation.{verdict}", text, now, {"round": round_}))
+    memory.update(phase="decided", decision=verdict, decided_at=now.isoformat())
+    return part
+
+
+def _reminder(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datetime) -> Part:
+    part = Part()
+    wait = policy.escalation.decision_within
+    if wait is None:
+        return part
+    submitted = datetime.fromisoformat(memory["submitted_at"])
+    zone = policy.location_zone(ticket.location)[1]
+    calendar = policy.calendar(policy.default_schedule, zone, elapsed=wait.clock == "calendar")
+    day_hours = policy.schedules[policy.default_schedule].business_day_hours
+    at = calendar.add(submitted, wait.as_timedelta(day_hours or policy.business_day_hours))
+    if now < at:
+        part.timers.append(TimerSpec("escalation:remind", at, {"round": memory["round"]}))
+        return part
+    text = (f"Reminder: the escalation request on this ticket has waited {wait} for a decision "
+            f"by {policy.escalation.manager_group}.")
+    part.actions.append(AddComment(ref=ticket.ref, key=f"escalation:{memory['round']}:remind",
+                                   body=text, public=False, reason=text))
+    return part
+
+
+def _customer_comments(ticket: Ticket, after: datetime | None) -> list[Comment]:
+    return sorted((c for c in ticket.comments if c.author_role == "customer" and c.public
+                   and (after is None or c.created_at > after)), key=lambda c: c.created_at)
+
+
+def _answered_since(ticket: Ticket, asked_at: object) -> bool:
+    if not isinstance(asked_at, str):
+        return False
+    return bool(_customer_comments(ticket, datetime.fromisoformat(asked_at)))
+
+
+def _reason(texts: list[str]) -> str | None:
+    for text in texts:
+        stripped = _ASKS.sub("", text)
+        stripped = re.sub(r"\b(please|can you|could you|we want to|i want to|this ticket)\b",
+                          "", stripped, flags=re.IGNORECASE)
+        if len(re.findall(r"[A-Za-z]{3,}", stripped)) >= 4:
+            return text.strip()
+    return None
+
+
+def _severity(policy: Policy, texts: list[str]) -> str | None:
+    for text in texts:
+        match = _SEVERITY.search(text)
+        if match:
+            try:
+                return policy.severity(match.group(1)).id
+            except LookupError:
+                continue
+        for severity in policy.severities:
+            for name in (severity.label, *severity.aliases):
+                if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+                    return severity.id
+    return None
+
+
+def _contact(texts: list[str]) -> str | None:
+    for text in texts:
+        match = _EMAIL.search(text) or _PHONE.search(text)
+        if match:
+            return match.group(0)
+    return None

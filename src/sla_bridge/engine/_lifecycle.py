@@ -1,0 +1,153 @@
+"""Auto-close, re-opening on a customer reply, and follow-ups to closed tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sla_bridge.actions import AddComment, Assign, ChangeTags, CreateFollowUp, SetStatus
+from sla_bridge.policy import Duration, Policy
+from sla_bridge.store import Decision, TimerSpec
+from sla_bridge.tickets import Comment, Status, Ticket
+
+from ._outcome import Part
+from ._timeline import Observation, status_since
+
+SURVEY_TAG = "sla_survey_requested"
+
+
+def customer_comments_after(ticket: Ticket, since: datetime) -> list[Comment]:
+    """The customer's comments made after ``since``, oldest first."""
+    return sorted((c for c in ticket.comments if c.author_role == "customer"
+                   and c.created_at > since), key=lambda c: c.created_at)
+
+
+def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
+              state: dict[str, object], now: datetime) -> Part:
+    """Decide timed status changes, re-opening, re-assignment and follow-ups."""
+    part = Part()
+    status = ticket.status
+    if status in (Status.SOLVED, Status.PENDING):
+        since = status_since(history, str(status))
+        assert since is not None
+        if customer_comments_after(ticket, since):
+            part.add(_reopen(policy, ticket, since, state))
+        else:
+            part.add(_auto_close(policy, ticket, status, since, now))
+    elif status == Status.OPEN and len(history) >= 2:
+        part.add(_reassign_after_reopen(policy, ticket, history, state))
+    if status == Status.SOLVED or status == Status.PENDING:
+        part.state["last_agent"] = ticket.assignee_id or state.get("last_agent")
+    if status == Status.CLOSED and policy.auto_close.follow_up_on_reply_to_closed:
+        since = status_since(history, str(Status.CLOSED))
+        assert since is not None
+        part.add(_follow_ups(ticket, since))
+    if ticket.follow_up_of and not state.get("follow_up_noted"):
+        note = (f"Follow-up of ticket {ticket.follow_up_of}: a reply to a closed ticket. Its "
+                "SLA clocks start now.")
+        part.actions.append(AddComment(ref=ticket.ref, key="follow_up:noted", body=note,
+                                       public=False, reason=note))
+        part.decisions.append(Decision("follow_up.opened", note, now,
+                                       {"original": ticket.follow_up_of}))
+        part.state["follow_up_noted"] = True
+    return part
+
+
+def _delay_until(policy: Policy, ticket: Ticket, since: datetime, delay: Duration) -> datetime:
+    target_zone = policy.location_zone(ticket.location)[1]
+    calendar = policy.calendar(policy.default_schedule, target_zone,
+                               elapsed=delay.clock == "calendar")
+    day_hours = policy.schedules[policy.default_schedule].business_day_hours
+    return calendar.add(since, delay.as_timedelta(day_hours or policy.business_day_hours))
+
+
+def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
+                now: datetime) -> Part:
+    rules = policy.auto_close
+    part = Part()
+    if status == Status.SOLVED and rules.solved_to_closed_after:
+        delay, goal = rules.solved_to_closed_after, Status.CLOSED
+    elif status == Status.PENDING and rules.pending_to_closed_after:
+        delay, goal = rules.pending_to_closed_after, Status.CLOSED
+    elif status == Status.PENDING and rules.pending_to_solved_after:
+        delay, goal = rules.pending_to_solved_after, Status.SOLVED
+    else:
+        return part
+    at = _delay_until(policy, ticket, since, delay)
+    stamp = f"{since:%Y%m%dT%H%M%S}"
+    if now < at:
+        part.timers.append(TimerSpec(f"auto_close:{status}", at, {"to": str(goal)}))
+        return part
+    why = f"{status} since {since:%a %d %b %H:%M %Z} for {delay}: {goal} automatically"
+    if goal == Status.SOLVED:
+        text = (f"We have not heard back from you for {delay.amount:g} days, so we are marking "
+                "this ticket solved. Reply to this message to re-open it.")
+        part.actions.append(AddComment(ref=ticket.ref, key=f"auto_close:solved:{stamp}",
+                                       body=text, public=True, reason=why))
+    elif rules.notify_on_closed:
+        text = ("This ticket has been closed automatically. If you need more help, reply to "
+                "this message and we will open a follow-up ticket.")
+        part.actions.append(AddComment(ref=ticket.ref, key=f"auto_close:closed:{stamp}",
+                                       body=text, public=True, reason=why))
+    if goal == Status.CLOSED and rules.survey_after_close:
+        part.actions.append(ChangeTags(ref=ticket.ref, key="auto_close:survey",
+                                       add=(SURVEY_TAG,), reason="survey after closure"))
+    part.actions.append(SetStatus(ref=ticket.ref, key=f"auto_close:{status}:{stamp}",
+                                  status=goal, reason=why))
+    part.decisions.append(Decision(f"auto_close.{goal}", why, now, {"since": since.isoformat()}))
+    return part
+
+
+def _reopen(policy: Policy, ticket: Ticket, since: datetime, state: dict[str, object]) -> Part:
+    part = Part()
+    if not policy.auto_close.reopen_on_customer_reply:
+        return part
+    stamp = f"{since:%Y%m%dT%H%M%S}"
+    why = (f"the customer replied while the ticket was {ticket.status}: re-opened, as the "
+           "policy says")
+    part.actions.append(SetStatus(ref=ticket.ref, key=f"reopen:{stamp}", status=Status.OPEN,
+                                  reason=why))
+    agent = _original_agent(ticket, state)
+    if policy.auto_close.reassign_to_original_agent and agent:
+        part.actions.append(Assign(ref=ticket.ref, key=f"reopen:assign:{stamp}",
+                                   assignee_id=agent,
+                                   reason="re-assigned to the original agent, as the policy says"))
+    return part
+
+
+def _reassign_after_reopen(policy: Policy, ticket: Ticket, history: Sequence[Observation],
+                           state: dict[str, object]) -> Part:
+    """The platform re-opened the ticket on a customer reply; re-assign if the policy says."""
+    part = Part()
+    before, latest = history[-2], history[-1]
+    agent = _original_agent(ticket, state)
+    if (policy.auto_close.reassign_to_original_agent and agent
+            and before.status in (Status.SOLVED, Status.PENDING)
+            and customer_comments_after(ticket, before.at) and ticket.assignee_id != agent):
+        part.actions.append(Assign(ref=ticket.ref, key=f"reopen:assign:{latest.at:%Y%m%dT%H%M%S}",
+                                   assignee_id=agent,
+                                   reason="re-assigned to the original agent, as the policy says"))
+    return part
+
+
+def _original_agent(ticket: Ticket, state: dict[str, object]) -> str | None:
+    remembered = state.get("last_agent")
+    return ticket.original_assignee_id or (remembered if isinstance(remembered, str) else None)
+
+
+def _follow_ups(ticket: Ticket, closed_since: datetime) -> Part:
+    part = Part()
+    for comment in customer_comments_after(ticket, closed_since):
+        subject = f"Follow-up to ticket {ticket.ref.ticket_id}: {ticket.subject}".strip(": ")
+        carry = {"organization_id": ticket.organization_id, "requester_id": ticket.requester_id,
+                 "plan": ticket.plan, "customer_severity": ticket.customer_severity,
+                 "vendor_severity": ticket.vendor_severity, "location": ticket.location,
+                 "product": ticket.product, "version": ticket.version,
+                 "follow_up_of": ticket.ref.ticket_id}
+        why = (f"the customer replied to closed ticket {ticket.ref.ticket_id}: a new "
+               "follow-up ticket carries the reply")
+        part.actions.append(CreateFollowUp(ref=ticket.ref, key=f"follow_up:{comment.id}",
+                                           subject=subject, body=comment.body,
+                                           carry={k: v for k, v in carry.items()
+                                                  if v is not None}, reason=why))
+    return part

@@ -1,0 +1,177 @@
+"""code42-enterprise: whole ticket lives on the pure engine, with exact actions and instants."""
+
+from __future__ import annotations
+
+from lives import Life, Verdict, policy
+
+from sla_bridge.tickets import Status
+
+CODE42 = policy("code42-enterprise")
+COMPLETE = ("Since the upgrade restores fail for most of the deployment. CrashPlan 8.2 on "
+            "Windows 10, GUID 123456789012345678, user ann@acme.example, logs attached, "
+            "screenshot attached, we use the Code42 cloud.")
+
+
+def gold(opened: str, severity: str = "2", **extra: object) -> Life:
+    values: dict[str, object] = {"plan": "gold", "customer_severity": severity, "channel": "web",
+                                 "registered_admins": ("u1",), "description": COMPLETE,
+                                 "organization_id": "org-1"}
+    values.update(extra)
+    return Life([CODE42], opened, **values)
+
+
+def test_gold_sev2_before_thanksgiving_answered_pending_solved_closed_followed_up() -> None:
+    life = gold("2026-11-25T16:00:00-06:00")
+    [due_field] = life.written
+    assert due_field.action.fields == {"sla_first_response_due": "2026-11-30T11:00:00-06:00"}
+    assert life.timer_at("first_response:warning") == "2026-11-30T10:00:00-06:00"
+    assert life.timer_at("first_response:breach") == "2026-11-30T11:00:00-06:00"
+
+    # Monday 10:00 is 3 of the 4 business hours: the pre-breach warning (75 %).
+    warning = life.run_until("2026-11-30T10:15:00-06:00")
+    assert [(w.at.isoformat(), w.kind) for w in warning] == [
+        ("2026-11-30T10:00:00-06:00", "add_comment"), ("2026-11-30T10:00:00-06:00", "change_tags")]
+    assert warning[0].text == ("SLA warning: the first response (4 business hours, severity 2, "
+                               "plan gold) is due Mon 30 Nov 11:00 CST.")
+    assert not warning[0].action.public
+
+    # The agent answers at 10:30 and waits on the customer: met, 3.5 h used, no breach.
+    assert life.agent("2026-11-30T10:30:00-06:00", "Please send the restore log",
+                      status=Status.PENDING) == []
+    clock = life.clock()
+    assert clock.met_at.isoformat() == "2026-11-30T10:30:00-06:00"
+    assert clock.used_seconds == 3.5 * 3600
+    assert not clock.breached
+    assert life.timers == []
+    assert life.run_until("2026-12-10T00:00:00-06:00") == []  # no breach timer is left
+
+    # The customer answers: re-opened. Solved, then closed by an agent (no auto-close here).
+    [reopen] = life.customer("2026-12-10T09:00:00-06:00", "Log attached")
+    assert (reopen.kind, reopen.action.status) == ("set_status", Status.OPEN)
+    assert life.agent("2026-12-10T10:00:00-06:00", "Fixed", status=Status.SOLVED) == []
+    assert life.change("2026-12-11T10:00:00-06:00", status=Status.CLOSED) == []
+
+    # A reply to the closed ticket becomes a follow-up carrying plan, severity, organization.
+    [follow_up] = life.customer("2026-12-14T09:00:00-06:00", "It broke again")
+    assert follow_up.kind == "create_follow_up"
+    assert follow_up.action.body == "It broke again"
+    assert follow_up.action.carry == {"organization_id": "org-1", "requester_id": "u1",
+                                      "plan": "gold", "customer_severity": "2",
+                                      "follow_up_of": "100"}
+    assert follow_up.action.subject == "Follow-up to ticket 100: Backups are failing"
+
+
+def test_unanswered_ticket_breaches_once_with_note_and_tag() -> None:
+    life = gold("2026-11-25T16:00:00-06:00")
+    fired = life.run_until("2026-11-30T12:00:00-06:00")
+    breach = [w for w in fired if w.at.isoformat() == "2026-11-30T11:00:00-06:00"]
+    assert [w.kind for w in breach] == ["add_comment", "change_tags"]
+    assert breach[0].text == ("SLA breach: the first response (4 business hours, severity 2, "
+                              "plan gold) was due Mon 30 Nov 11:00 CST.")
+    assert breach[1].action.add == ("sla_breached",)
+    assert life.clock().breached
+    assert [d.kind for d in life.decisions if d.kind.endswith("breach")] == [
+        "sla.first_response.breach"]
+    assert life.customer("2026-11-30T13:00:00-06:00", "Any news?") == []  # nothing repeated
+
+
+def test_customer_sev1_suggested_sev3_then_agent_applies_it_keeping_used_time() -> None:
+    life = gold("2026-11-24T09:00:00-06:00", severity="1")
+    assert life.due() == "2026-11-24T10:00:00-06:00"  # Gold Sev 1: 1 calendar hour
+    life.classification = Verdict("3", 0.9, ("affects a single user (scope: single user)",))
+    [note] = life.customer("2026-11-24T09:10:00-06:00", "Only my laptop is affected")
+    assert not note.action.public
+    assert note.text == ("sla-bridge suggests severity 3 (Medium), confidence 90%; the customer "
+                         "chose severity 1. Why: affects a single user (scope: single user). Set "
+                         "the vendor severity to apply it.")
+    # code42 only suggests; the agent applies it at 09:30: 30 min of the Sev 1 clock are used,
+    # the Sev 3 target (1 business day = 9 h) keeps them: 8.5 h remain from 09:30 -> Wed 09:00.
+    life.change("2026-11-24T09:30:00-06:00", vendor_severity="3")
+    assert life.due() == "2026-11-25T09:00:00-06:00"
+    assert life.clock().target == "1 business day"
+    assert life.ticket.customer_severity == "1"  # both are kept
+
+
+def test_escalation_asked_once_requested_reminded_approved_and_communicated() -> None:
+    life = gold("2026-11-23T09:00:00-06:00")
+    life.agent("2026-11-23T09:30:00-06:00", "Looking into it")
+    [ask] = life.customer("2026-11-23T11:00:00-06:00",
+                          "Please escalate this: restores have failed for two days and our "
+                          "audit is on Friday.")
+    assert ask.action.public
+    assert ask.text == ("Thank you for asking us to escalate this ticket. So that a manager can "
+                        "review it, please reply with the severity you expect.")
+    [request] = life.customer("2026-11-23T11:30:00-06:00", "We think this is severity 1.")
+    assert request.kind == "request_approval"
+    assert request.action.group == "Customer Champion managers"
+    assert "Reason: Please escalate this: restores have failed" in request.text
+    assert "Expected severity: 1 (now 2)" in request.text
+    # No decision within 4 business hours: Monday 15:30, the managers are reminded once.
+    assert life.timer_at("escalation:remind") == "2026-11-23T15:30:00-06:00"
+    [reminder] = life.run_until("2026-11-23T16:00:00-06:00")
+    assert not reminder.action.public
+    assert reminder.text.startswith("Reminder: the escalation request on this ticket has waited "
+                                    "4 business hours for a decision by Customer Champion "
+                                    "managers.")
+    approved = life.change("2026-11-23T16:10:00-06:00", tags=life.ticket.tags | {
+        "sla_escalation_approved", "sla_escalation_severity_accepted"})
+    assert [(w.kind) for w in approved] == ["assign", "set_fields", "add_comment"]
+    assert approved[0].action.group == "Senior Customer Champions"
+    assert approved[1].action.fields == {"vendor_severity": "1"}
+    assert approved[2].action.public
+    assert approved[2].text == ("A support manager has approved your escalation request and set "
+                                "the ticket to severity 1; Senior Customer Champions will take it "
+                                "from here.")
+    assert [d.kind for d in life.decisions if d.kind.startswith("escalation")] == [
+        "escalation.incomplete", "escalation.requested", "escalation.approved"]
+
+
+def test_escalation_declined_tells_the_customer_why() -> None:
+    life = gold("2026-11-23T09:00:00-06:00")
+    life.customer("2026-11-23T10:00:00-06:00", "Please escalate to severity 1, the whole "
+                                              "deployment cannot restore since this morning.")
+    declined = life.change("2026-11-23T11:00:00-06:00",
+                           tags=life.ticket.tags | {"sla_escalation_declined"},
+                           fields={**life.ticket.fields,
+                                   "escalation_decision_reason": "A fix ships tomorrow."})
+    assert [w.kind for w in declined] == ["add_comment"]
+    assert declined[0].text == ("A support manager has reviewed your escalation request and "
+                                "decided not to escalate this ticket at this time. A fix ships "
+                                "tomorrow.")
+
+
+def test_silver_entitlements_admin_and_channel() -> None:
+    life = Life([CODE42], "2026-11-23T09:00:00-06:00", plan="silver", customer_severity="3",
+                channel="chat", registered_admins=("u9", "u1"), requester_id="u1",
+                description=COMPLETE)
+    notes = [(w.action.public, w.text) for w in life.written if w.kind == "add_comment"]
+    assert notes == [
+        (False, "Entitlement: requester u1 is not one of the first 1 registered admins of the "
+                "organization (Code42 Silver Support allows one administrator)."),
+        (True, "Thank you for your request. Your Code42 Silver Support plan allows one "
+               "administrator of your organization to contact support; please ask a registered "
+               "administrator to open the ticket, or contact your account manager to change who "
+               "is registered."),
+        (False, "Entitlement: the ticket came in by chat, which Code42 Silver Support does not "
+                "include (web)."),
+        (True, "Thank you for your request. Your Code42 Silver Support plan includes support by "
+               "web; we have recorded your request and will answer it here."),
+    ]
+    # The ticket still gets its SLA: 9 business hours from Monday 09:00 end Tuesday 09:00.
+    assert life.due() == "2026-11-24T09:00:00-06:00"
+    assert [w.kind for w in life.customer("2026-11-23T10:00:00-06:00", "hello")] == []
+
+
+def test_intake_asks_once_for_what_is_missing() -> None:
+    life = gold("2026-11-23T09:00:00-06:00",
+                description="Backups fail on CrashPlan 8.2, see the attached logs. "
+                            "User ann@acme.example on Windows 11, we back up to the Code42 "
+                            "cloud and nothing has completed since Friday evening.")
+    [ask] = [w for w in life.written if w.kind == "add_comment"]
+    assert ask.action.public
+    assert ask.text == ("Thank you for contacting support. To help us diagnose this quickly, "
+                        "please reply with:\n"
+                        "- the computer ID (GUID) of the affected devices\n"
+                        "- the logs from the app\n"
+                        "- screenshots of the relevant settings or error messages")
+    assert life.customer("2026-11-23T09:30:00-06:00", "GUID is 123456789012345678") == []
