@@ -105,6 +105,17 @@ class Life:
     # -- the bridge ---------------------------------------------------------------------
 
     def reconcile(self, now: datetime) -> list[Written]:
+        """Reconcile until the ticket settles, as the bridge does when its own write-backs
+        come back as webhooks; return everything written."""
+        written: list[Written] = []
+        for _ in range(5):
+            step = self._reconcile_once(now)
+            if not step:
+                return written
+            written += step
+        raise AssertionError(f"the ticket did not settle: still writing {step}")
+
+    def _reconcile_once(self, now: datetime) -> list[Written]:
         outcome = decide(self.policies, Situation(self.ticket, self.memory, (), now,
                                                   self.classification))
         written = []

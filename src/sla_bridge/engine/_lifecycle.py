@@ -36,8 +36,13 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
             part.add(_auto_close(policy, ticket, status, since, now))
     elif status == Status.OPEN and len(history) >= 2:
         part.add(_reassign_after_reopen(policy, ticket, history, state))
-    if status == Status.SOLVED or status == Status.PENDING:
-        part.state["last_agent"] = ticket.assignee_id or state.get("last_agent")
+    if status in (Status.SOLVED, Status.PENDING):
+        since = status_since(history, str(status))
+        assert since is not None
+        if state.get("last_agent_since") != since.isoformat():
+            # The agent who set it pending or solved: the one to get a reply back.
+            part.state["last_agent"] = ticket.assignee_id or state.get("last_agent")
+            part.state["last_agent_since"] = since.isoformat()
     if status == Status.CLOSED and policy.auto_close.follow_up_on_reply_to_closed:
         since = status_since(history, str(Status.CLOSED))
         assert since is not None
@@ -78,7 +83,8 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
     if now < at:
         part.timers.append(TimerSpec(f"auto_close:{status}", at, {"to": str(goal)}))
         return part
-    why = f"{status} since {since:%a %d %b %H:%M %Z} for {delay}: {goal} automatically"
+    local = since.astimezone(policy.location_zone(ticket.location)[1])
+    why = f"{status} since {local:%a %d %b %H:%M %Z} for {delay}: {goal} automatically"
     if goal == Status.SOLVED:
         text = (f"We have not heard back from you for {delay.amount:g} days, so we are marking "
                 "this ticket solved. Reply to this message to re-open it.")

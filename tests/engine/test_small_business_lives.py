@@ -1,0 +1,84 @@
+"""crashplan-small-business: auto-solve, auto-close with survey, follow-up, update cadence."""
+
+from __future__ import annotations
+
+from lives import Life, policy
+
+from sla_bridge.tickets import Status
+
+SMALL = policy("crashplan-small-business")
+COMPLETE = ("CrashPlan for Small Business 11.2 on macOS 14 stopped backing up. Computer ID "
+            "123456789012345678, user bob@shop.example, logs attached, screenshot attached, "
+            "destination CrashPlan Central. The backup stalls at 42% every night since Monday.")
+
+
+def ticket(opened: str, severity: str = "Normal") -> Life:
+    return Life([SMALL], opened, plan="small-business", customer_severity=severity,
+                channel="web", description=COMPLETE)
+
+
+def test_pending_auto_solved_after_4_days_then_closed_after_2_with_survey_then_follow_up() -> None:
+    life = ticket("2026-12-01T10:00:00-06:00")
+    assert life.due() == "2026-12-02T10:00:00-06:00"  # 7 h Tue + 2 h Wed = 1 business day
+    assert life.agent("2026-12-01T11:00:00-06:00", "Can you send the latest log?",
+                      status=Status.PENDING) == []
+    assert life.clock("next_update").paused  # the update cadence waits on the customer
+    assert life.timer_at("auto_close:pending") == "2026-12-05T11:00:00-06:00"
+
+    solved = life.run_until("2026-12-05T12:00:00-06:00")
+    assert [(w.at.isoformat(), w.kind) for w in solved] == [
+        ("2026-12-05T11:00:00-06:00", "add_comment"), ("2026-12-05T11:00:00-06:00", "set_status")]
+    assert solved[0].action.public
+    assert solved[0].text == ("We have not heard back from you for 4 days, so we are marking "
+                              "this ticket solved. Reply to this message to re-open it.")
+    assert solved[1].action.status == Status.SOLVED
+
+    closed = life.run_until("2026-12-07T12:00:00-06:00")
+    assert [(w.at.isoformat(), w.kind) for w in closed] == [
+        ("2026-12-07T11:00:00-06:00", "change_tags"), ("2026-12-07T11:00:00-06:00", "set_status")]
+    assert closed[0].action.add == ("sla_survey_requested",)
+    assert closed[1].action.status == Status.CLOSED
+
+    [follow_up] = life.customer("2026-12-08T09:00:00-06:00", "The backup stalls again")
+    assert follow_up.kind == "create_follow_up"
+    assert follow_up.action.carry["plan"] == "small-business"
+
+
+def test_customer_reply_before_auto_solve_reopens() -> None:
+    life = ticket("2026-12-01T10:00:00-06:00")
+    life.agent("2026-12-01T11:00:00-06:00", "Can you send the log?", status=Status.PENDING)
+    reopen, resumed = life.customer("2026-12-03T09:00:00-06:00", "Log attached",
+                                    attachments=("backup.log",))
+    assert (reopen.kind, reopen.action.status) == ("set_status", Status.OPEN)
+    assert life.timer_at("auto_close:pending") is None
+    # The update cadence resumes: the reply and "pending" came together at 11:00, so no
+    # time was used; 9 business hours from Thursday 09:00 end Friday 09:00.
+    assert resumed.action.fields == {"sla_next_update_due": "2026-12-04T09:00:00-06:00"}
+
+
+def test_update_cadence_one_business_day_warns_breaches_and_restarts() -> None:
+    life = ticket("2026-12-07T09:00:00-06:00", severity="High")
+    life.agent("2026-12-07T10:00:00-06:00", "We are on it")
+    # The next update is due one business day (9 h) after the last public update.
+    assert life.due("next_update") == "2026-12-08T10:00:00-06:00"
+    assert life.timer_at("next_update:warning") == "2026-12-07T16:45:00-06:00"
+    fired = life.run_until("2026-12-08T10:30:00-06:00")
+    assert [(w.at.isoformat(), w.kind) for w in fired] == [
+        ("2026-12-07T16:45:00-06:00", "add_comment"), ("2026-12-07T16:45:00-06:00", "change_tags"),
+        ("2026-12-08T10:00:00-06:00", "add_comment"), ("2026-12-08T10:00:00-06:00", "change_tags"),
+    ]
+    assert fired[2].text == ("SLA breach: the next update (1 business day, severity High, plan "
+                             "small-business) was due Tue 08 Dec 10:00 CST.")
+    life.agent("2026-12-08T11:00:00-06:00", "Still investigating, next update tomorrow")
+    assert life.due("next_update") == "2026-12-09T11:00:00-06:00"
+
+
+def test_severity_is_the_vendors_to_set_the_bridge_only_suggests() -> None:
+    from lives import Verdict
+
+    life = ticket("2026-12-07T09:00:00-06:00", severity="Urgent")
+    life.classification = Verdict("Low", 0.8, ("a how-to question (impact: none)",))
+    [note] = life.customer("2026-12-07T09:05:00-06:00", "How do I exclude a folder?")
+    assert not note.action.public
+    assert note.text.startswith("sla-bridge suggests severity Low (Low), confidence 80%")
+    assert life.ticket.vendor_severity is None
