@@ -23,7 +23,7 @@ class DayWalk:
         # Subtracting two datetimes of one zone gives their wall-clock difference; an
         # hour that the clocks skip or repeat inside a stretch would be miscounted.
         return sum(
-            (end.astimezone(UTC) - start.astimezone(UTC) for start, end in self.stretches),
+            (_utc(end) - _utc(start) for start, end in self.stretches),
             timedelta(0),
         )
 
@@ -43,7 +43,7 @@ class Explanation:
             if walk.skipped_because:
                 out.append(f"skipped  {walk.day:%a %d %b %Y}  {walk.skipped_because}")
                 continue
-            spans = ", ".join(f"{a:%H:%M}-{_clock(b, walk.day)}" for a, b in walk.stretches)
+            spans = ", ".join(_span(a, b, walk.day) for a, b in walk.stretches)
             counted = format_duration(walk.counted)
             out.append(f"counted  {walk.day:%a %d %b %Y}  {spans}  ({counted})")
         out.append(f"due      {_stamp(self.due)}")
@@ -121,19 +121,32 @@ def _skip_reason(calendar: BusinessCalendar, day: date, is_first: bool) -> str:
 
 
 def _split_at_midnight(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+    # Order is checked in UTC: Python compares two datetimes of one zone on the wall
+    # clock, so 02:59 before a fall-back would count as later than 02:00 after it.
     pieces: list[tuple[datetime, datetime]] = []
-    while a.date() != b.date():
+    while a.date() < b.date():
         midnight = datetime.combine(a.date() + timedelta(days=1), time(), tzinfo=a.tzinfo)
-        if midnight > a:
+        if _utc(midnight) > _utc(a):
             pieces.append((a, midnight))
         a = midnight
-    if a < b:
+    if _utc(a) < _utc(b):
         pieces.append((a, b))
     return pieces
 
 
+def _utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)
+
+
 def _stamp(instant: datetime) -> str:
     return f"{instant:%a %d %b %Y %H:%M %Z} ({instant.isoformat()})"
+
+
+def _span(start: datetime, end: datetime, day: date) -> str:
+    """``08:00-17:00``; with the zone abbreviations when a DST change falls inside."""
+    if start.utcoffset() != end.utcoffset():
+        return f"{start:%H:%M %Z}-{_clock(end, day)} {end:%Z}"
+    return f"{start:%H:%M}-{_clock(end, day)}"
 
 
 def _clock(end: datetime, day: date) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sla_bridge.actions import Action, AddComment, ChangeTags, SetFields
 from sla_bridge.businesstime import explain, format_duration
@@ -157,7 +157,9 @@ def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime
         actions.append(SetFields(ref=ref, key=f"sla:{metric}:due",
                                  fields={field: view.due.isoformat()},
                                  reason=f"{label} {why}"))
-        if remembered is None or remembered.due_at != view.due:
+        # Compare in UTC: a due instant in a repeated (fall-back) hour carries fold=1, and
+        # == across zones is always False for such a value (PEP 495).
+        if remembered is None or remembered.due_at != view.due.astimezone(UTC):
             decisions.append(Decision(f"sla.{metric}", f"{label} {why}", now, {
                 "target": str(view.target.written), "schedule": view.target.schedule,
                 "severity": view.target.severity, "plan": view.target.plan,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -219,8 +219,11 @@ def replace_timers(conn: Connection, ref: TicketRef, wanted: Sequence[TimerSpec]
         .where(timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id,
                timers.c.status == "scheduled"))}
     wanted_by_kind = {spec.kind: spec for spec in wanted}
+    # Compare in UTC (row.due_at is UTC): a wanted instant in a repeated hour has fold=1,
+    # and == across zones is always False for such a value (PEP 495).
     stale = [row.id for kind, row in current.items()
-             if kind not in wanted_by_kind or row.due_at != wanted_by_kind[kind].due_at
+             if kind not in wanted_by_kind
+             or row.due_at != wanted_by_kind[kind].due_at.astimezone(UTC)
              or row.payload != wanted_by_kind[kind].payload]
     if stale:
         conn.execute(update(timers).where(timers.c.id.in_(stale)).values(status="cancelled"))
