@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
+    from sla_bridge.classify import ClassificationResult
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
+    from sla_bridge.policy import Policy
+    from sla_bridge.tickets import Ticket
 
 PROJECT_NAME = "sla_bridge"
 
@@ -87,4 +90,20 @@ def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: C
     ``POST /webhooks/{platform}``. ``clock`` is the bridge's clock, for signature
     freshness checks. A plugin whose settings are incomplete should not register and
     should log why. Registering a name twice is an error.
+    """
+
+
+@hookspec(firstresult=True)
+def sla_bridge_classify(policy: Policy, ticket: Ticket) -> ClassificationResult | None:
+    """Classify a ticket: which of the policy's severities its words point to, and why.
+
+    Called when the bridge needs a ticket's severity assessed under ``policy`` (a new
+    ticket, a changed subject or description) and by ``sla-bridge classify``. Return a
+    :class:`sla_bridge.classify.ClassificationResult` whose ``severity`` is one of
+    ``policy``'s severity ids, with a confidence between 0 and 1 and the reasons in words
+    a support manager understands; return ``None`` to leave the ticket to the next
+    classifier. Stops at the first non-None result. The built-in classifier
+    (``sla_bridge.default_plugins.classifier``) is registered with ``trylast=True``, so a
+    plugin's classifier is asked first; block the built-in with
+    ``SLA_BRIDGE_DISABLED_PLUGINS`` to make sure it is never used.
     """

@@ -8,4 +8,5 @@ Blocking one with ``SLA_BRIDGE_DISABLED_PLUGINS`` (by the name shown in
 DEFAULT_PLUGINS = (
     "sla_bridge.default_plugins.policies",
     "sla_bridge.default_plugins.holiday_rules",
+    "sla_bridge.default_plugins.classifier",
 )

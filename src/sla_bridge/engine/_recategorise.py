@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sla_bridge.actions import AddComment, SetFields
+from sla_bridge.classify import recategorisation
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision
 from sla_bridge.tickets import Ticket
@@ -15,28 +16,23 @@ from ._outcome import Classified, Part
 
 def recategorise(policy: Policy, ticket: Ticket, result: Classified | None,
                  state: dict[str, Any], now: datetime) -> Part:
-    """Never, suggest (internal note) or apply (vendor severity + public explanation)."""
+    """Keep, suggest (internal note) or apply (vendor severity + public explanation)."""
     part = Part()
-    mode = policy.classification.recategorise
-    if result is None or mode == "never" or ticket.vendor_severity:
+    if result is None or ticket.vendor_severity:
         return part  # an agent (or an earlier decision) has set the vendor severity
-    customer = ticket.customer_severity
-    if customer is not None:
-        try:
-            customer = policy.severity(customer).id
-        except LookupError:
-            customer = None
-    if result.severity == customer:
+    try:
+        verdict = recategorisation(policy, result, ticket.customer_severity)
+    except LookupError:
+        return part  # an unknown customer severity is reported by the clocks
+    key = f"classify:{result.severity}"
+    if verdict.action == "keep" or state.get("classified") == key:
         return part
+    part.state["classified"] = key
+    customer = verdict.customer_severity
     reasons = "; ".join(result.reasons) or "no specific signal"
     label = policy.severity(result.severity).label
     said = f"the customer chose severity {customer}" if customer else "no severity was chosen"
-    apply = mode == "apply" and result.confidence >= policy.classification.min_confidence_to_apply
-    key = f"classify:{result.severity}"
-    if state.get("classified") == key:
-        return part
-    part.state["classified"] = key
-    if apply:
+    if verdict.action == "apply":
         part.actions.append(SetFields(ref=ticket.ref, key=key,
                                       fields={"vendor_severity": result.severity},
                                       reason=f"re-categorised to {result.severity}: {reasons}"))
@@ -56,5 +52,6 @@ def recategorise(policy: Policy, ticket: Ticket, result: Classified | None,
         part.actions.append(AddComment(ref=ticket.ref, key=f"{key}:suggest", body=text,
                                        public=False, reason=text))
         part.decisions.append(Decision("severity.suggested", text, now,
-                                       {"confidence": result.confidence}))
+                                       {"confidence": result.confidence,
+                                        "rule": verdict.explanation}))
     return part

@@ -17,9 +17,12 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings
 
+    from sla_bridge.classify import ClassificationResult
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
+    from sla_bridge.policy import Policy
     from sla_bridge.settings import Settings
+    from sla_bridge.tickets import Ticket
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,13 @@ class PluginHost:
 
         self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock)
         return found
+
+    def classify(self, policy: Policy, ticket: Ticket) -> ClassificationResult | None:
+        """Return the first classifier's verdict on ``ticket`` under ``policy``.
+
+        Plugins' classifiers are asked before the built-in one; ``None`` means no
+        classifier answered (the built-in one is blocked and no plugin classifies).
+        """
+        result: ClassificationResult | None = self._pm.hook.sla_bridge_classify(
+            policy=policy, ticket=ticket)
+        return result

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sla_bridge.engine import Situation, decide
+from sla_bridge.engine import Situation, decide, select_policy
 from sla_bridge.platforms import VendorError
 from sla_bridge.runtime import Runtime
 from sla_bridge.store import Claim, Decision
@@ -65,7 +65,13 @@ class Reconciler:
             return Reconciled(claim, "retry", detail=detail)
 
         memory = store.ticket(ref)
-        outcome = decide(runtime.policies, Situation(ticket, memory, claim.events, now))
+        situation = Situation(ticket, memory, claim.events, now)
+        policy = select_policy(runtime.policies, situation)
+        if policy is not None and not ticket.vendor_severity:
+            # The engine is pure; classifiers are plugins, so they are asked here.
+            situation = replace(situation,
+                                classification=runtime.host.classify(policy, ticket))
+        outcome = decide(runtime.policies, situation)
         applied = self.applier.apply_all(platform, ticket, outcome.actions)
         decisions = list(outcome.decisions)
         for result in applied:
