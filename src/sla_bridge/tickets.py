@@ -78,7 +78,7 @@ class Ticket(BaseModel):
     assignee_id: str | None = None
     original_assignee_id: str | None = None
     tags: frozenset[str] = frozenset()
-    # Neutral field names: see docs/platform-contract.md (e.g. escalation_reason,
+    # Neutral field names: see docs/workflows.md (e.g. escalation_reason,
     # escalation_severity, escalation_contact, escalation_decision, request_type, priority).
     fields: dict[str, Any] = Field(default_factory=dict)
     comments: tuple[Comment, ...] = ()

@@ -13,11 +13,9 @@ from sla_bridge.settings import SettingsError, load_settings
 
 from ._classify import classify_command
 from ._context import AppContext
-from ._db import db_group
 from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group
-from ._serve import serve_command
 from ._work import dead_letters_group, run_due_command
 
 __all__ = ["AppContext", "build_cli", "main"]
