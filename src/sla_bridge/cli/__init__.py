@@ -30,8 +30,7 @@ def build_cli(host: PluginHost) -> click.Group:
         """sla-bridge: enforce one written support policy on Zendesk, Jira and Salesforce."""
 
     for command in (due_command, policy_group, plugins_command, config_command,
-                    run_due_command, dead_letters_group, classify_command, serve_command,
-                    db_group):
+                    run_due_command, dead_letters_group, classify_command):
         cli.add_command(command)
     host.extend_cli(cli)
     return cli
