@@ -13,9 +13,11 @@ from sla_bridge.settings import SettingsError, load_settings
 
 from ._classify import classify_command
 from ._context import AppContext
+from ._db import db_group
 from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group
+from ._serve import serve_command
 from ._work import dead_letters_group, run_due_command
 
 __all__ = ["AppContext", "build_cli", "main"]
@@ -30,7 +32,8 @@ def build_cli(host: PluginHost) -> click.Group:
         """sla-bridge: enforce one written support policy on Zendesk, Jira and Salesforce."""
 
     for command in (due_command, policy_group, plugins_command, config_command,
-                    run_due_command, dead_letters_group, classify_command):
+                    run_due_command, dead_letters_group, serve_command, db_group,
+                    classify_command):
         cli.add_command(command)
     host.extend_cli(cli)
     return cli

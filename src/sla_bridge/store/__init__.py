@@ -19,7 +19,7 @@ from sla_bridge.platforms import InboundEvent
 from sla_bridge.tickets import TicketRef
 
 from . import _queue, _records
-from ._engine import StoreError, StoreUnavailable, make_engine, translate_errors
+from ._engine import SchemaMissing, StoreError, StoreUnavailable, make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, StoredEvent, Timer, TimerSpec
 from ._records import ClockRecord, DeadLetter, Decision, LedgerEntry, TicketRecord
@@ -30,6 +30,7 @@ __all__ = [
     "DeadLetter",
     "Decision",
     "LedgerEntry",
+    "SchemaMissing",
     "Store",
     "StoreError",
     "StoreUnavailable",
@@ -81,7 +82,16 @@ class Store:
 
     def schema_is_current(self) -> bool:
         """Whether the database is at the newest migration."""
-        return self._run(current_revision) == head_revision()
+        return self.revision() == head_revision()
+
+    def revision(self) -> str | None:
+        """The migration the database is at (``None``: never migrated)."""
+        return self._run(current_revision)
+
+    @staticmethod
+    def head_revision() -> str:
+        """The newest migration this version of the bridge ships."""
+        return head_revision()
 
     def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless the database answers."""
@@ -109,9 +119,17 @@ class Store:
         until = self.clock.now() + lease
         return self._run(lambda conn: _queue.extend_lease(conn, claim, until))
 
-    def release_all_leases(self) -> int:
-        """Drop every lease: a single-replica bridge restarting after a crash."""
-        return self._run(_queue.release_all_leases)
+    def lease_owners(self) -> list[str]:
+        """Return the workers that hold leases now (``host:pid:thread``)."""
+        return self._run(_queue.lease_owners)
+
+    def release_leases(self, owners: Sequence[str]) -> int:
+        """Drop the leases of workers known to be dead, so their tickets are taken at once."""
+        return self._run(lambda conn: _queue.release_leases(conn, owners))
+
+    def pending_events(self, ref: TicketRef) -> list[StoredEvent]:
+        """Return a ticket's accepted events that wait for reconciliation."""
+        return self._run(lambda conn: _queue.pending_events(conn, ref))
 
     def inbox_depth(self) -> tuple[int, datetime | None]:
         """Return how many events wait and when the oldest arrived."""

@@ -20,6 +20,10 @@ class StoreUnavailable(StoreError):
     """The database does not answer (webhooks get 503 so the sender retries)."""
 
 
+class SchemaMissing(StoreUnavailable):
+    """The database answers but was never migrated: run ``sla-bridge db upgrade``."""
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` (``SLA_BRIDGE_DATABASE_URL``)."""
     try:
@@ -76,9 +80,13 @@ def translate_errors(url: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        if _is_connection_problem(exc):
-            safe = make_url(url).render_as_string(hide_password=True)
+        safe = make_url(url).render_as_string(hide_password=True)
+        text = str(exc.orig).lower()
+        if _is_connection_problem(exc) or "database is locked" in text:
             raise StoreUnavailable(f"database {safe} is unavailable: {exc.orig}") from exc
+        if "no such table" in text or ("does not exist" in text and "relation" in text):
+            raise SchemaMissing(f"database {safe} has no sla-bridge schema ({exc.orig}); run "
+                                "`sla-bridge db upgrade`") from exc
         raise
     except DBAPIError as exc:
         if exc.connection_invalidated:

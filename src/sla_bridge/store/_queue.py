@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -101,42 +102,50 @@ def wake(conn: Connection, refs: Iterable[TicketRef], ready_at: datetime) -> Non
     wake_at(conn, {ref: ready_at for ref in refs})
 
 
-def wake_at(conn: Connection, when: dict[TicketRef, datetime]) -> None:
-    """Mark each ticket as needing reconciliation no later than its instant (one statement)."""
-    if not when:
-        return
-    stmt = _dialect_insert(conn, work)
-    least = func.min if conn.dialect.name == "sqlite" else func.least
-    stmt = stmt.on_conflict_do_update(
+@cache
+def _wake_statement(dialect: str) -> Any:
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(work)
+    least = func.min if dialect == "sqlite" else func.least
+    return stmt.on_conflict_do_update(
         index_elements=["platform", "ticket_id"],
         set_={"generation": work.c.generation + 1,
               "ready_at": type_coerce(least(work.c.ready_at, stmt.excluded.ready_at),
                                       UTCDateTime())},
     )
-    conn.execute(stmt, [{"platform": ref.platform, "ticket_id": ref.ticket_id,
-                         "ready_at": at, "generation": 1, "attempts": 0}
-                        for ref, at in when.items()])
+
+
+@cache
+def _inbox_statement(dialect: str) -> Any:
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(inbox)
+    return stmt.on_conflict_do_nothing(index_elements=["platform", "delivery_id"]).returning(
+        inbox.c.platform, inbox.c.ticket_id)
+
+
+def wake_at(conn: Connection, when: dict[TicketRef, datetime]) -> None:
+    """Mark each ticket as needing reconciliation no later than its instant (one statement)."""
+    if not when:
+        return
+    # Statements are built once per dialect: this runs for every accepted webhook.
+    conn.execute(_wake_statement(conn.dialect.name),
+                 [{"platform": ref.platform, "ticket_id": ref.ticket_id, "ready_at": at,
+                   "generation": 1, "attempts": 0} for ref, at in when.items()])
 
 
 def accept_events(conn: Connection, events: Sequence[InboundEvent], now: datetime) -> int:
     """Store new events (duplicates by delivery id are ignored) and wake their tickets.
 
-    Returns how many events were new.
+    Returns how many events were new. One multi-row insert; rowcount is unreliable for
+    ON CONFLICT DO NOTHING on psycopg, so the returned rows are what count.
     """
-    new = 0
-    woken: dict[TicketRef, None] = {}
-    for event in events:
-        stmt = _dialect_insert(conn, inbox).values(
-            platform=event.ref.platform, delivery_id=event.delivery_id,
-            ticket_id=event.ref.ticket_id, event_type=event.event_type,
-            by_bridge=event.by_bridge, payload=event.payload, received_at=now,
-        ).on_conflict_do_nothing(index_elements=["platform", "delivery_id"]).returning(inbox.c.id)
-        # rowcount is unreliable for ON CONFLICT DO NOTHING on psycopg; a returned id is not.
-        if conn.execute(stmt).first() is not None:
-            new += 1
-            woken[event.ref] = None
-    wake(conn, woken, now)
-    return new
+    if not events:
+        return 0
+    rows = conn.execute(_inbox_statement(conn.dialect.name), [
+        {"platform": e.ref.platform, "delivery_id": e.delivery_id,
+         "ticket_id": e.ref.ticket_id, "event_type": e.event_type, "by_bridge": e.by_bridge,
+         "payload": e.payload, "received_at": now} for e in events]).all()
+    wake_at(conn, {TicketRef.model_construct(platform=r.platform, ticket_id=r.ticket_id): now
+                   for r in rows})
+    return len(rows)
 
 
 def claim_ticket(conn: Connection, owner: str, now: datetime, lease: timedelta) -> Claim | None:
@@ -204,9 +213,18 @@ def extend_lease(conn: Connection, claim: Claim, until: datetime) -> bool:
     return bool(result.rowcount)
 
 
-def release_all_leases(conn: Connection) -> int:
-    """Drop every lease (a single-replica bridge restarting after a crash)."""
-    result = conn.execute(update(work).where(work.c.lease_owner.is_not(None))
+def lease_owners(conn: Connection) -> list[str]:
+    """Return the workers that hold leases now."""
+    rows = conn.execute(select(work.c.lease_owner).distinct()
+                        .where(work.c.lease_owner.is_not(None)))
+    return [row[0] for row in rows]
+
+
+def release_leases(conn: Connection, owners: Sequence[str]) -> int:
+    """Drop the leases of the given workers (ones known to be dead)."""
+    if not owners:
+        return 0
+    result = conn.execute(update(work).where(work.c.lease_owner.in_(list(owners)))
                           .values(lease_owner=None, lease_until=None))
     return int(result.rowcount)
 

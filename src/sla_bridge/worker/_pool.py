@@ -64,12 +64,10 @@ class WorkerPool:
         """Start the threads (returns at once)."""
         if self.threads == 0 and not self.timers:
             return
-        store = self.runtime.store
-        if store.dialect == "sqlite":
-            # One SQLite file means one replica: leases left by a killed process are stale.
-            released = store.release_all_leases()
-            if released:
-                log.info("released %d leases left by a previous run", released)
+        released = self.runtime.store.release_leases(dead_local_owners(
+            self.runtime.store.lease_owners()))
+        if released:
+            log.info("took back %d leases left by processes of this host that died", released)
         if self.timers:
             self._threads.append(threading.Thread(target=self._timer_loop, name="timers",
                                                   daemon=True))
@@ -129,6 +127,28 @@ class WorkerPool:
             if done is None:
                 self._work_ready.wait(self.settings.poll_seconds)
                 self._work_ready.clear()
+
+
+def dead_local_owners(owners: list[str]) -> list[str]:
+    """The lease owners that were processes of this host which no longer run.
+
+    Their leases can be taken back at once instead of waiting for them to expire; leases
+    of live processes (other ``serve`` workers) and of other hosts are left alone.
+    """
+    host = socket.gethostname()
+    dead = []
+    for owner in owners:
+        name, _, rest = owner.partition(":")
+        pid_text = rest.partition(":")[0]
+        if name != host or not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            dead.append(owner)
+        except PermissionError:
+            continue  # alive, owned by another user
+    return dead
 
 
 def fire_due_timers(runtime: Runtime, owner: str) -> list[Timer]:

@@ -1,0 +1,458 @@
+"""Ingest benchmark: signed webhooks per second and acknowledgement latency into the
+durable inbox on SQLite, side by side with a bare 200 endpoint on the same server.
+
+Starts ``sla-bridge serve --bare-endpoint`` in a subprocess (the testdesk platform plugin
+from ``tests/testdesk``, SQLite in a temporary directory, ``SLA_BRIDGE_WORKER__THREADS=0``
+so only ingest is measured) and drives it from a separate load-generator process on
+loopback with keep-alive connections:
+
+- ``bridge``: ``POST /webhooks/testdesk``, each a signed webhook with a unique delivery id,
+  answered only after it is committed to the inbox;
+- ``bare``: ``POST /bench/bare/testdesk`` with the same requests, dispatched exactly as
+  webhooks are (uvicorn, the webhook fast path in front of FastAPI), reading the body and
+  answering 200 with nothing else: the floor under the bridge;
+- ``bare-fastapi``: the same through a FastAPI route, for what FastAPI's routing costs
+  (the reason webhooks take the fast path).
+
+Two loads for each: closed loop (every connection sends its next request as soon as the
+previous one is answered: the maximum rate) and open loop at the target rate (requests
+scheduled at fixed instants whatever the server does; latency counts from the scheduled
+instant, so a stall is not hidden by the generator waiting for it).
+
+The load generator speaks HTTP/1.1 over asyncio streams itself: httpx spends more CPU
+per request than the server does, so it would measure the client (``--client httpx``
+shows that). Afterwards the inbox is counted: every acknowledged webhook must be there.
+
+    .venv/bin/python benchmarks/bench_ingest.py            # 10 s per measurement
+    .venv/bin/python benchmarks/bench_ingest.py --quick    # 3 s per measurement
+
+Results go to docs/benchmarks.md between the bench_ingest markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+TESTDESK = ROOT / "tests" / "testdesk"
+SECRET = "bench-secret-5b8d0c"
+TARGET_RATE = 1_500
+TARGET_P99_MS = 30.0
+PATHS = {"bridge": "/webhooks/testdesk", "bare": "/bench/bare/testdesk",
+         "bare-fastapi": "/bench/fastapi/testdesk"}
+ENDPOINTS = ("bare", "bare-fastapi", "bridge")
+
+
+# -- the load generator (runs in its own process) ------------------------------------------
+
+def build_requests(path: str, count: int, prefix: str, port: int) -> list[bytes]:
+    """Signed testdesk webhooks with unique delivery ids, as raw HTTP/1.1 requests."""
+    requests = []
+    for n in range(count):
+        body = json.dumps({"ticket_id": f"T-{n % 5000}", "event": "updated",
+                           "status": "open", "comment": "customer replied"}).encode()
+        signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                f"X-Testdesk-Delivery: {prefix}-{n}\r\nX-Testdesk-Signature: {signature}\r\n"
+                "\r\n")
+        requests.append(head.encode() + body)
+    return requests
+
+
+async def _send(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                request: bytes) -> int:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+    if match:
+        await reader.readexactly(int(match.group(1)))
+    return status
+
+
+async def generate(port: int, path: str, prefix: str, seconds: float, connections: int,
+                   rate: float | None) -> dict[str, Any]:
+    """Closed loop (``rate`` None) or open loop at ``rate`` requests/s; returns a summary."""
+    budget = int((rate or 6000) * seconds * 1.2) + connections
+    requests = build_requests(path, budget, prefix, port)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    next_index = 0
+    start = time.perf_counter() + 0.05
+    end = start + seconds
+
+    async def connection() -> None:
+        nonlocal next_index, errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                index = next_index
+                next_index += 1
+                if index >= len(requests):
+                    return
+                if rate is None:
+                    sent_at = time.perf_counter()
+                    if sent_at >= end:
+                        return
+                else:
+                    sent_at = start + index / rate
+                    if sent_at >= end:
+                        return
+                    delay = sent_at - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                try:
+                    status = await _send(reader, writer, requests[index])
+                except (OSError, asyncio.IncompleteReadError):
+                    errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    continue
+                latencies.append(time.perf_counter() - sent_at)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {"requests": len(latencies), "seconds": elapsed, "rate": len(latencies) / elapsed,
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "max_ms": latencies[-1] * 1000, "statuses": statuses, "errors": errors}
+
+
+async def generate_httpx(port: int, path: str, prefix: str, seconds: float,
+                         connections: int) -> dict[str, Any]:
+    """Closed loop with httpx.AsyncClient (to show what the client itself costs)."""
+    import httpx
+
+    budget = int(6000 * seconds) + connections
+    bodies = [json.dumps({"ticket_id": f"T-{n % 5000}", "event": "updated"}).encode()
+              for n in range(budget)]
+    latencies: list[float] = []
+    next_index = 0
+    end = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as client:
+        async def worker() -> None:
+            nonlocal next_index
+            while time.perf_counter() < end and next_index < budget:
+                index = next_index
+                next_index += 1
+                body = bodies[index]
+                signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                sent_at = time.perf_counter()
+                await client.post(path, content=body, headers={
+                    "x-testdesk-delivery": f"{prefix}-{index}", "x-testdesk-signature": signature})
+                latencies.append(time.perf_counter() - sent_at)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"requests": len(latencies), "seconds": elapsed, "rate": len(latencies) / elapsed,
+            "p50_ms": latencies[len(latencies) // 2] * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000}
+
+
+def loadgen_main(spec: dict[str, Any]) -> None:
+    """Entry of the load-generator process: run one measurement, print its JSON summary."""
+    try:
+        import uvloop
+        uvloop.install()
+    except ImportError:  # plain asyncio is fine, a little slower
+        pass
+    if spec.get("client") == "httpx":
+        result = asyncio.run(generate_httpx(spec["port"], spec["path"], spec["prefix"],
+                                            spec["seconds"], spec["connections"]))
+    else:
+        result = asyncio.run(generate(spec["port"], spec["path"], spec["prefix"],
+                                      spec["seconds"], spec["connections"], spec.get("rate")))
+    print(json.dumps(result))
+
+
+# -- the orchestrating process ---------------------------------------------------------------
+
+def install_testdesk(root: Path) -> dict[str, str]:
+    """Install the testdesk plugin through an entry point in ``root`` (as the tests do)
+    and return the bridge's environment."""
+    site = root / "site"
+    dist_info = site / "sla_bridge_testdesk-0.1.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: sla-bridge-testdesk\nVersion: 0.1\n")
+    (dist_info / "entry_points.txt").write_text("[sla_bridge]\ntestdesk = sla_bridge_testdesk\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_BRIDGE_")}
+    env.update({
+        "PYTHONPATH": os.pathsep.join([str(site), str(TESTDESK),
+                                       *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "SLA_BRIDGE_TESTDESK__DB": str(root / "testdesk.db"),
+        "SLA_BRIDGE_TESTDESK__SECRET": SECRET,
+        "SLA_BRIDGE_DATABASE_URL": f"sqlite:///{root / 'bridge.db'}",
+        "SLA_BRIDGE_WORKER__THREADS": "0",
+        "SLA_BRIDGE_LOG_LEVEL": "WARNING",
+    })
+    return env
+
+
+@contextmanager
+def bridge_server(env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
+    """Run ``sla-bridge serve --bare-endpoint`` and yield (port, pid)."""
+    env = {**env, "SLA_BRIDGE_LOG_LEVEL": "INFO"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sla_bridge", "serve", "--port", "0", "--workers", str(workers),
+         "--bare-endpoint"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    port = None
+    deadline = time.monotonic() + 60
+    while port is None:
+        line = process.stdout.readline()
+        if not line or time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit("the bridge did not start:\n" + "".join(lines))
+        lines.append(line)
+        found = re.search(r"listening on http://[^:]+:(\d+)", line)
+        port = int(found.group(1)) if found else None
+    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
+    wait_ready(port)
+    try:
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def wait_ready(port: int) -> None:
+    """Poll /readyz until the bridge answers 200."""
+    import http.client
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the bridge never became ready")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    total = 0.0
+    pids = [pid, *children(pid)]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids (the uvicorn workers when serving with several)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def measure(port: int, pid: int, name: str, seconds: float, connections: int,
+            rate: float | None, client: str = "raw") -> dict[str, Any]:
+    """Run one load in a separate generator process; add the server's CPU per request."""
+    spec = {"port": port, "path": PATHS[name], "prefix": f"{name}-{time.time_ns()}",
+            "seconds": seconds, "connections": connections, "rate": rate, "client": client}
+    before = cpu_seconds(pid)
+    done = subprocess.run([sys.executable, __file__, "--loadgen", json.dumps(spec)],
+                          capture_output=True, text=True, check=True)
+    used = cpu_seconds(pid) - before
+    result: dict[str, Any] = json.loads(done.stdout)
+    result["server_cpu_us"] = used / max(result["requests"], 1) * 1e6
+    result["server_cpu_pct"] = used / result["seconds"] * 100
+    return result
+
+
+def inbox_rows(db: Path) -> int:
+    """How many webhooks the inbox holds."""
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM inbox").fetchone()[0])
+
+
+def row(label: str, r: dict[str, Any]) -> str:
+    """One Markdown table row of a measurement."""
+    non_200 = sum(v for k, v in r["statuses"].items() if k != "200") + r["errors"]
+    return (f"| {label} | {r['rate']:,.0f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['server_cpu_us']:.0f} | {non_200} |")
+
+
+def store_accept_cost(root: Path) -> dict[int, float]:
+    """``Store.accept`` alone, in this process: µs per event for batches of 1 and 16."""
+    from sla_bridge.clock import SystemClock
+    from sla_bridge.platforms import InboundEvent
+    from sla_bridge.store import Store
+    from sla_bridge.tickets import TicketRef
+
+    store = Store(f"sqlite:///{root / 'accept-only.db'}", SystemClock())
+    store.upgrade()
+    payload = {"ticket_id": "T-1", "event": "updated", "status": "open"}
+    costs: dict[int, float] = {}
+    for batch in (1, 16):
+        events = [InboundEvent(ref=TicketRef(platform="testdesk", ticket_id=f"T-{n % 5000}"),
+                               delivery_id=f"{batch}-{n}", payload=payload)
+                  for n in range(4000)]
+        for at in range(0, 400, batch):  # warm-up
+            store.accept(events[at:at + batch])
+        started = time.perf_counter()
+        for at in range(400, len(events), batch):
+            store.accept(events[at:at + batch])
+        costs[batch] = (time.perf_counter() - started) / (len(events) - 400) * 1e6
+    store.close()
+    return costs
+
+
+def main() -> int:
+    """Run the benchmark, print the report and write it to docs/benchmarks.md."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 s per measurement")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16,
+                        help="keep-alive connections in the closed loop [16]")
+    parser.add_argument("--rates", default=f"1000,{TARGET_RATE}",
+                        help=f"open-loop rates for the bridge, requests/s [1000,{TARGET_RATE}]")
+    parser.add_argument("--workers", type=int, default=1, help="server processes [1]")
+    parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
+                        help="load generator's HTTP client for the closed loop [raw]")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument("--loadgen", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.loadgen:
+        loadgen_main(json.loads(args.loadgen))
+        return 0
+    seconds = args.seconds or (3.0 if args.quick else 10.0)
+    rates = [float(rate) for rate in args.rates.split(",")]
+    closed: dict[str, dict[str, Any]] = {}
+    opened: list[tuple[str, float, dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        root = Path(tmp)
+        accept_cost = store_accept_cost(root)
+        env = install_testdesk(root)
+        with bridge_server(env, args.workers) as (port, pid):
+            for name in ENDPOINTS:  # warm up: imports, caches, SQLite pages
+                measure(port, pid, name, 1.0, args.connections, None)
+            accepted_before = inbox_rows(root / "bridge.db")
+            for name in ENDPOINTS:
+                print(f"closed loop, {args.connections} connections: {name} ...", flush=True)
+                closed[name] = measure(port, pid, name, seconds, args.connections, None,
+                                       args.client)
+            plan = [(name, max(rates)) for name in ENDPOINTS if name != "bridge"]
+            plan += [("bridge", rate) for rate in rates]
+            for name, rate in plan:
+                print(f"open loop at {rate:,.0f}/s: {name} ...", flush=True)
+                opened.append((name, rate, measure(port, pid, name, seconds, 64, rate)))
+        stored = inbox_rows(root / "bridge.db") - accepted_before
+    acknowledged = closed["bridge"]["statuses"].get("200", 0) + sum(
+        r["statuses"].get("200", 0) for name, _, r in opened if name == "bridge")
+    report = render(args, seconds, closed, opened, accept_cost, acknowledged, stored)
+    print(report)
+    if not args.no_write:
+        write_section("bench_ingest", "Ingest", "python benchmarks/bench_ingest.py", report)
+    return 0 if stored == acknowledged else 1
+
+
+def render(args: argparse.Namespace, seconds: float, closed: dict[str, dict[str, Any]],
+           opened: list[tuple[str, float, dict[str, Any]]], accept_cost: dict[int, float],
+           acknowledged: int, stored: int) -> str:
+    """The Markdown report."""
+    at_target = [r for name, rate, r in opened if name == "bridge" and rate == TARGET_RATE]
+    met = bool(at_target) and at_target[0]["rate"] >= TARGET_RATE * 0.98 and \
+        at_target[0]["p99_ms"] < TARGET_P99_MS and closed["bridge"]["rate"] >= TARGET_RATE
+    header = ("| endpoint | webhooks/s | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/req "
+              "| not 200 |\n|---|---|---|---|---|---|---|---|")
+    own = closed["bridge"]["server_cpu_us"] - closed["bare"]["server_cpu_us"]
+    fastapi = closed["bare-fastapi"]["server_cpu_us"] - closed["bare"]["server_cpu_us"]
+    client = ", httpx for the closed loop" if args.client == "httpx" else ""
+    lines = [
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d}. `sla-bridge serve` with {args.workers} server "
+        f"process{'es' if args.workers > 1 else ''} (uvicorn, uvloop, httptools), SQLite "
+        "(WAL, synchronous=NORMAL), reconcile workers off (`SLA_BRIDGE_WORKER__THREADS=0`). "
+        "Load from a separate Python process on loopback (asyncio, raw HTTP/1.1 over "
+        f"keep-alive connections{client}), {seconds:.0f} s per measurement after a warm-up. "
+        "Each webhook is signed (HMAC-SHA256) with a unique delivery id. `bridge` answers "
+        "after the inbox commit; `bare` is dispatched like webhooks on the same server, reads "
+        "the body and answers 200; `bare-fastapi` does the same through a FastAPI route.",
+        "",
+        f"Closed loop, {args.connections} connections (the maximum rate):",
+        "",
+        header,
+        *(row(name, closed[name]) for name in ENDPOINTS),
+        "",
+        "Open loop at fixed rates, latency from the scheduled send time (a stall is not "
+        "hidden by the generator waiting for it):",
+        "",
+        header,
+        *(row(f"{name} at {rate:,.0f}/s", r) for name, rate, r in opened),
+        "",
+        f"Durability check: {acknowledged:,} webhooks acknowledged 200, {stored:,} rows in "
+        "the inbox.",
+        "",
+        f"Where the time goes (server CPU per request, closed loop): the bridge's own work "
+        f"(verify, parse, commit) is {own:.0f} µs on top of the "
+        f"{closed['bare']['server_cpu_us']:.0f} µs floor; routing through FastAPI would add "
+        f"{fastapi:.0f} µs, which is why webhooks are dispatched before it. Webhooks that "
+        "wait together are committed in one transaction. `Store.accept` alone, measured in "
+        f"process: {accept_cost[1]:.0f} µs per event one at a time, {accept_cost[16]:.0f} µs "
+        "per event in batches of 16: most of the bridge's own work is the inbox commit.",
+        "",
+        f"Target: at least {TARGET_RATE:,} webhooks/s with p99 under {TARGET_P99_MS:.0f} ms: "
+        + ("**met**." if met else "**not met** on this run (see the numbers above)."),
+    ]
+    return "\n".join(lines)
+
+
+def write_section(name: str, title: str, command: str, body: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    section = f"{start}\n## {title}\n\n`{command}`\n\n{body}\n{end}"
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text,
+                      flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""``sla-bridge serve``: run the webhook server, admin API and reconcile workers."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from sla_bridge.plugin import PluginError
+from sla_bridge.policy import PolicyError
+from sla_bridge.store import StoreError
+
+from ._context import AppContext, pass_app
+
+
+@click.command("serve")
+@click.option("--host", default=None, metavar="ADDRESS",
+              help="Address to listen on [default: SLA_BRIDGE_SERVER__HOST or 127.0.0.1].")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on, 0 for any free one [default: SLA_BRIDGE_SERVER__PORT "
+                   "or 8080].")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes [default: SLA_BRIDGE_SERVER__WORKERS or 1].")
+@click.option("--bare-endpoint", is_flag=True, hidden=True,
+              help="Add POST /bench/bare/{platform} answering 200 at once (benchmarks).")
+@pass_app
+def serve_command(app: AppContext, host: str | None, port: int | None, workers: int | None,
+                  bare_endpoint: bool) -> None:
+    """Serve webhooks, the admin API and /healthz, /readyz, /metrics until SIGINT/SIGTERM.
+
+    Migrates the database first unless SLA_BRIDGE_SERVER__RUN_MIGRATIONS=false.
+    """
+    from sla_bridge.logs import configure_logging
+    from sla_bridge.runtime import Runtime
+    from sla_bridge.server import (
+        BARE_ENDPOINT_ENV,
+        FACTORY,
+        ListenError,
+        bind,
+        create_app,
+        plugin_secrets,
+        serve,
+    )
+
+    server = app.settings.server
+    host = server.host if host is None else host
+    port = server.port if port is None else port
+    workers = server.workers if workers is None else workers
+    settings = app.settings
+    configure_logging(settings, plugin_secrets(app.host))
+    try:
+        runtime = Runtime.build(settings, app.clock, app.host)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # the SQLite file's directory cannot be created
+        raise click.ClickException(f"SLA_BRIDGE_DATABASE_URL: {exc}") from None
+    except (PolicyError, PluginError) as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+    try:
+        sock = bind(host, port)
+    except ListenError as exc:
+        runtime.close()
+        raise click.ClickException(str(exc)) from None
+    try:
+        if server.run_migrations:
+            runtime.store.upgrade()
+    except StoreError as exc:
+        sock.close()
+        runtime.close()
+        raise click.ClickException(f"cannot prepare the database: {exc}") from None
+    access_log = settings.log_level == "DEBUG"
+    try:
+        if workers == 1:
+            started = serve(create_app(runtime, bare_endpoint=bare_endpoint), sock,
+                            access_log=access_log)
+        else:
+            # Each worker process builds its own runtime from the environment; the
+            # database was migrated here, once, so they do not race to do it.
+            runtime.close()
+            os.environ["SLA_BRIDGE_SERVER__RUN_MIGRATIONS"] = "false"
+            if bare_endpoint:
+                os.environ[BARE_ENDPOINT_ENV] = "1"
+            started = serve(FACTORY, sock, workers=workers, access_log=access_log)
+    finally:
+        sock.close()
+        runtime.close()
+    if not started:
+        raise click.ClickException("the server did not start; see the log above")

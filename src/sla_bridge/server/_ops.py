@@ -1,0 +1,88 @@
+"""Operations endpoints: ``/healthz`` (alive), ``/readyz`` (can take traffic), ``/metrics``."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+
+from sla_bridge.runtime import Runtime
+from sla_bridge.store import StoreError
+
+from ._models import Health, Readiness
+
+log = logging.getLogger("sla_bridge.server")
+
+
+def operations_router(runtime: Runtime) -> APIRouter:
+    """Return the health, readiness and metrics routes."""
+    router = APIRouter(tags=["operations"])
+    store = runtime.store
+    metrics = runtime.metrics
+
+    @router.get("/healthz", response_model=Health, summary="The process is alive")
+    async def healthz() -> Health:
+        """Answer 200 while the process runs; checks nothing else."""
+        return Health()
+
+    @router.get("/readyz", response_model=Readiness, summary="The bridge can take traffic",
+                responses={503: {"model": Readiness, "description": "A check failed"}})
+    async def readyz() -> Response:
+        """200 when the database answers, its schema is at the newest migration and a
+        platform plugin is loaded; otherwise 503 naming the check that failed."""
+        checks = await anyio.to_thread.run_sync(_database_checks, runtime)
+        names = sorted(runtime.platforms)
+        checks["plugins"] = f"ok ({', '.join(names)})" if names else \
+            "no platform plugin is loaded: webhooks would all get 404"
+        ready = all(value.startswith("ok") for value in checks.values())
+        if not ready:
+            log.info("not ready: %s", "; ".join(f"{k}: {v}" for k, v in checks.items()
+                                                 if not v.startswith("ok")))
+        body = Readiness(status="ready" if ready else "unavailable", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+                responses={200: {"content": {CONTENT_TYPE_LATEST: {}},
+                                 "description": "Metrics in the Prometheus text format"}})
+    async def metrics_endpoint() -> Response:
+        """Return every metric; the inbox depth and oldest-age gauges are refreshed first
+        (left as they were when the database does not answer)."""
+        try:
+            depth, oldest = await anyio.to_thread.run_sync(store.inbox_depth)
+        except (StoreError, SQLAlchemyError) as exc:
+            log.warning("metrics: inbox depth not refreshed: %s", exc)
+        else:
+            metrics.inbox_depth.set(depth)
+            age = (runtime.clock.now() - oldest).total_seconds() if oldest else 0.0
+            metrics.inbox_oldest_age.set(max(age, 0.0))
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _database_checks(runtime: Runtime) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        runtime.store.ping()
+    except (StoreError, SQLAlchemyError) as exc:
+        checks["database"] = f"unavailable: {_first_line(exc)}"
+        checks["migrations"] = "not checked: the database does not answer"
+        return checks
+    checks["database"] = "ok"
+    try:
+        current = runtime.store.schema_is_current()
+    except (StoreError, SQLAlchemyError) as exc:
+        checks["migrations"] = f"cannot be read: {_first_line(exc)}"
+        return checks
+    checks["migrations"] = "ok" if current else \
+        "the schema is not at the newest migration: run `sla-bridge db upgrade`"
+    return checks
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,78 @@
+"""Running the app under uvicorn: one process, or several sharing one listening socket."""
+
+from __future__ import annotations
+
+import errno
+import inspect
+import logging
+import os
+import socket
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
+
+from ._app import freeze_startup_objects
+
+log = logging.getLogger("sla_bridge.server")
+
+FACTORY = "sla_bridge.server:app_from_environment"
+
+
+class ListenError(Exception):
+    """The address cannot be listened on; the message says why in words."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Open the listening socket (port 0 picks a free one); :class:`ListenError` if taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:  # socket.gaierror (an unknown host name) included
+        sock.close()
+        why = {errno.EADDRINUSE: "the port is already in use by another process",
+               errno.EACCES: "permission denied (ports below 1024 need privileges)",
+               errno.EADDRNOTAVAIL: "this machine has no such address"}.get(
+            exc.errno or 0, exc.strerror or str(exc))
+        raise ListenError(f"cannot listen on {host}:{port}: {why}; choose another with "
+                          "--host/--port or SLA_BRIDGE_SERVER__HOST/PORT") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_config(app: FastAPI | str, *, host: str, port: int, workers: int = 1,
+                   access_log: bool = False) -> uvicorn.Config:
+    """Return the uvicorn configuration the bridge runs with (logging left to
+    :func:`sla_bridge.logs.configure_logging`, no websockets, graceful shutdown)."""
+    return uvicorn.Config(
+        app, host=host, port=port, workers=workers, factory=isinstance(app, str),
+        log_config=None, access_log=access_log, ws="none", lifespan="on",
+        server_header=False, timeout_graceful_shutdown=30, timeout_keep_alive=30,
+    )
+
+
+def serve(app: FastAPI | str, sock: socket.socket, *, workers: int = 1,
+          access_log: bool = False) -> bool:
+    """Serve on ``sock`` until SIGINT/SIGTERM; returns whether the server started.
+
+    ``app`` is the application for one process, or the factory's import string
+    (:data:`FACTORY`) for ``workers`` > 1, each worker process building its own.
+    """
+    host, port = sock.getsockname()[:2]
+    config = uvicorn_config(app, host=host, port=port, workers=workers, access_log=access_log)
+    log.info("listening on http://%s:%d (%d worker process%s, pid %d)",
+             f"[{host}]" if ":" in host else host, port, workers,
+             "" if workers == 1 else "es", os.getpid())
+    if workers > 1:
+        if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn releases
+            Multiprocess(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]
+                         sockets=[sock]).run()
+        else:
+            Multiprocess(config, sockets=[sock]).run()
+        return True
+    freeze_startup_objects()
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    return server.started
