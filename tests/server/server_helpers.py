@@ -223,6 +223,10 @@ class ServeProcess:
         self._close()
         return status
 
+    def close(self) -> None:
+        """Release the pipes of a process that has ended (e.g. was killed)."""
+        self._close()
+
     def _close(self) -> None:
         self.process.wait(10)
         self._reader.join(5)
