@@ -28,6 +28,7 @@ from sla_bridge.actions import (
     Assign,
     ChangeTags,
     CreateFollowUp,
+    RequestApproval,
     SetFields,
     SetStatus,
     action_to_json,
@@ -75,7 +76,7 @@ def pending_part(action: Action, ticket: Ticket) -> Action | None:
 
 def is_one_off(action: Action) -> bool:
     """Whether the action must happen at most once (rather than hold as state)."""
-    return isinstance(action, AddComment | CreateFollowUp)
+    return isinstance(action, AddComment | CreateFollowUp | RequestApproval)
 
 
 def ledger_key(action: Action) -> str:

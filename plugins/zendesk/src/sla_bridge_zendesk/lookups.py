@@ -1,0 +1,137 @@
+"""Cached look-ups of things that change rarely: organizations, users, groups, fields.
+
+Entries live ``SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS`` (five minutes by default), so a
+plan changed on an organization is seen within minutes without a call per webhook.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from zenpy.lib.exception import RecordNotFoundException  # type: ignore[import-untyped,unused-ignore]
+
+from .client import ZendeskClient
+
+T = TypeVar("T")
+
+
+class TTLCache:
+    """A small thread-safe cache whose entries expire."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._items: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, load: Callable[[], T]) -> T:
+        """The cached value of ``key``, loaded (outside the lock) when missing or old."""
+        now = self._clock()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] > now:
+                value: T = hit[1]
+                return value
+        value = load()
+        with self._lock:
+            self._items[key] = (now + self.ttl, value)
+        return value
+
+    def peek(self, key: Any) -> Any:
+        """The cached value if fresh, else ``None`` (never loads)."""
+        with self._lock:
+            hit = self._items.get(key)
+            return hit[1] if hit is not None and hit[0] > self._clock() else None
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store a value loaded elsewhere."""
+        with self._lock:
+            self._items[key] = (self._clock() + self.ttl, value)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
+
+class Lookups:
+    """Organizations, users, registered admins, groups and ticket fields, cached."""
+
+    def __init__(self, client: ZendeskClient, ttl: float) -> None:
+        self.client = client
+        self.cache = TTLCache(ttl)
+
+    def organization(self, org_id: int) -> dict[str, Any] | None:
+        """The organization as a dict, or ``None`` when it no longer exists."""
+        def load() -> dict[str, Any] | None:
+            try:
+                data: dict[str, Any] = self.client.zenpy.organizations(id=org_id).to_dict()
+            except RecordNotFoundException:
+                return None
+            return data
+        return self.cache.get(("org", org_id), load)
+
+    def users(self, user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Users by id (one ``show_many`` call for those not cached)."""
+        wanted = sorted({int(u) for u in user_ids if u is not None and int(u) > 0})
+        found: dict[int, dict[str, Any]] = {}
+        missing = []
+        for user_id in wanted:
+            cached = self.cache.peek(("user", user_id))
+            if cached is not None:
+                found[user_id] = cached
+            else:
+                missing.append(user_id)
+        for start in range(0, len(missing), 100):
+            batch = missing[start:start + 100]
+            for user in self.client.zenpy.users(ids=batch):
+                data: dict[str, Any] = user.to_dict()
+                self.cache.put(("user", int(data["id"])), data)
+                found[int(data["id"])] = data
+        return found
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        """One user, or ``None`` when Zendesk does not know it."""
+        return self.users([user_id]).get(int(user_id))
+
+    def registered_admins(self, org_id: int, tag: str) -> tuple[str, ...] | None:
+        """Ids of the organization's users tagged as registered admins, oldest first.
+
+        ``None`` when the organization no longer exists (the bridge then skips the check).
+        """
+        def load() -> tuple[str, ...] | None:
+            try:
+                members = [u.to_dict() for u in
+                           self.client.zenpy.organizations.users(org_id)]
+            except RecordNotFoundException:
+                return None
+            admins = [u for u in members if tag in (u.get("tags") or [])
+                      and u.get("active", True) is not False]
+            # In registration order: when the user was created, then id.
+            admins.sort(key=lambda u: (str(u.get("created_at") or ""), int(u["id"])))
+            return tuple(str(u["id"]) for u in admins)
+        return self.cache.get(("admins", org_id, tag), load)
+
+    def groups(self) -> dict[int, str]:
+        """Group id -> name."""
+        def load() -> dict[int, str]:
+            return {int(g.id): str(g.name) for g in self.client.zenpy.groups()}
+        return self.cache.get("groups", load)
+
+    def group_id(self, name_or_id: str) -> int | None:
+        """The id of the group named (case-insensitively) or numbered ``name_or_id``."""
+        groups = self.groups()
+        if name_or_id.strip().isdigit() and int(name_or_id) in groups:
+            return int(name_or_id)
+        wanted = name_or_id.strip().lower()
+        return next((gid for gid, name in groups.items() if name.lower() == wanted), None)
+
+    def ticket_fields(self) -> dict[str, int]:
+        """Custom ticket field title (lower case) -> id."""
+        def load() -> dict[str, int]:
+            return {str(f.title).strip().lower(): int(f.id)
+                    for f in self.client.zenpy.ticket_fields()}
+        return self.cache.get("ticket_fields", load)

@@ -1,0 +1,328 @@
+"""A small, faithful Zendesk for tests, the demo and trying the bridge without an account.
+
+::
+
+    from sla_bridge_zendesk.sandbox import Sandbox
+
+    with Sandbox() as zendesk:                      # serves http://127.0.0.1:<port>
+        org = zendesk.add_organization("Acme", fields={"support_plan": "gold"})
+        alice = zendesk.add_user("Alice", "alice@acme.test", organization_id=org["id"])
+        ticket = zendesk.open_ticket(alice["id"], "Restore fails", "...", priority="high")
+        env = zendesk.plugin_env()                  # SLA_BRIDGE_ZENDESK__* for the plugin
+
+It serves the part of the Zendesk REST API the plugin uses (see :mod:`._app`), keeps
+Zendesk's ticket rules (:mod:`._state`), sends signed webhooks when its tickets change the
+way the webhooks and triggers created through its API say (:mod:`._webhooks`), and
+injects faults on request (:mod:`._faults`). Run it standalone with
+``python -m sla_bridge_zendesk.sandbox``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import uvicorn
+
+from ._faults import DroppedConnection, Fault, FaultKind, FaultMiddleware, FaultPlan, RateLimiter
+from ._state import SandboxState
+from ._webhooks import Delivery, WebhookEngine
+
+__all__ = ["Delivery", "Fault", "Sandbox"]
+
+API_EMAIL = "bridge@sandbox.test"
+API_TOKEN = "sandbox-api-token"
+
+
+class _QuietDrops(logging.Filter):
+    """Keeps uvicorn from logging the connections the sandbox drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+def _clock_of(clock: Any) -> Callable[[], datetime]:
+    if clock is None:
+        return lambda: datetime.now(UTC)
+    if hasattr(clock, "now"):
+        return lambda: clock.now().astimezone(UTC)
+    if callable(clock):
+        return lambda: clock().astimezone(UTC)
+    raise TypeError("clock must have a now() method or be a callable returning a datetime")
+
+
+class Sandbox:
+    """A Zendesk account on loopback, with an admin API user for the bridge."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clock: Any = None,
+                 api_email: str = API_EMAIL, api_token: str = API_TOKEN,
+                 page_size_cap: int = 100, rate_limit: int = 700,
+                 webhook_secret: str | None = None, subdomain: str = "sandbox") -> None:
+        self.host = host
+        self.port = port
+        self.subdomain = subdomain
+        self.clock = _clock_of(clock)
+        self.page_size_cap = page_size_cap
+        self.default_webhook_secret = webhook_secret
+        self.state = SandboxState(self.clock)
+        self.api_email = api_email
+        self.api_token = api_token
+        self.api_user = self.state.add_user("sla-bridge", api_email, role="admin",
+                                            token=api_token)
+        self.faults = FaultPlan()
+        self.limiter = RateLimiter(rate_limit)
+        self._log: list[dict[str, Any]] = []
+        self._log_lock = threading.Lock()
+        self.engine = WebhookEngine(self.state, self.clock)
+        from ._app import build_app
+
+        self.app = FaultMiddleware(build_app(self), self.faults, self.limiter, self._log,
+                                   self._log_lock)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> str:
+        """Serve on ``host:port`` (0: any free port) in a thread; return the base URL."""
+        if self._server is not None:
+            return self.base_url
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
+                                access_log=False, timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="zendesk-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the Zendesk sandbox did not start")
+            time.sleep(0.01)
+        self.engine.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and sending webhooks."""
+        self.engine.stop()
+        if self._server is not None:
+            self._server.should_exit = True
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+            self._server = None
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Where the sandbox serves, e.g. ``http://127.0.0.1:8765``."""
+        return f"http://{self.host}:{self.port}"
+
+    def plugin_env(self, webhook_secret: str | None = None) -> dict[str, str]:
+        """The ``SLA_BRIDGE_ZENDESK__*`` variables that point the plugin at this sandbox."""
+        env = {"SLA_BRIDGE_ZENDESK__SUBDOMAIN": self.subdomain,
+               "SLA_BRIDGE_ZENDESK__BASE_URL": self.base_url,
+               "SLA_BRIDGE_ZENDESK__EMAIL": self.api_email,
+               "SLA_BRIDGE_ZENDESK__API_TOKEN": self.api_token}
+        secret = webhook_secret or self.default_webhook_secret
+        if secret:
+            env["SLA_BRIDGE_ZENDESK__WEBHOOK_SECRET"] = secret
+        return env
+
+    # -- the account's data ---------------------------------------------------------
+
+    def add_organization(self, name: str, fields: dict[str, Any] | None = None,
+                         tags: Iterable[str] = ()) -> dict[str, Any]:
+        """An organization with custom fields (e.g. ``support_plan``, ``support_location``)."""
+        return self.state.add_organization(name, fields, tags)
+
+    def add_user(self, name: str, email: str, organization_id: int | None = None,
+                 tags: Iterable[str] = (), user_fields: dict[str, Any] | None = None,
+                 role: str = "end-user") -> dict[str, Any]:
+        """An end user (a customer) unless ``role`` says agent or admin."""
+        return self.state.add_user(name, email, role, organization_id, tags, user_fields)
+
+    def add_agent(self, name: str, email: str, role: str = "agent",
+                  token: str | None = None) -> dict[str, Any]:
+        """An agent (or admin), optionally with an API token."""
+        return self.state.add_user(name, email, role, token=token)
+
+    def add_group(self, name: str) -> dict[str, Any]:
+        """A group of agents."""
+        return self.state.add_group(name)
+
+    def add_ticket_field(self, title: str, type_: str = "text") -> dict[str, Any]:
+        """A custom ticket field."""
+        return self.state.add_ticket_field(title, type_)
+
+    def field_id(self, title: str) -> int:
+        """The id of the custom ticket field titled ``title``."""
+        with self.state.lock:
+            for field_id, field in self.state.ticket_fields.items():
+                if field["title"] == title:
+                    return field_id
+        raise KeyError(title)
+
+    def macro_id(self, title: str) -> int:
+        """The id of the macro titled ``title`` (e.g. one ``zendesk setup`` created)."""
+        with self.state.lock:
+            for macro_id, macro in self.state.macros.items():
+                if macro["title"] == title:
+                    return macro_id
+        raise KeyError(title)
+
+    def group_id(self, name: str) -> int:
+        """The id of the group named ``name``."""
+        with self.state.lock:
+            for group_id, group in self.state.groups.items():
+                if group["name"] == name:
+                    return group_id
+        raise KeyError(name)
+
+    def open_ticket(self, requester_id: int, subject: str, body: str, *,
+                    priority: str | None = None, tags: Iterable[str] = (),
+                    custom_fields: dict[int, Any] | None = None, channel: str = "web",
+                    **extra: Any) -> dict[str, Any]:
+        """The requester opens a ticket (through the web form by default)."""
+        requester = self.state.user(requester_id)
+        payload = {"subject": subject, "comment": {"body": body, "public": True},
+                   "priority": priority, "tags": list(tags), "requester_id": requester_id,
+                   "custom_fields": [{"id": k, "value": v} for k, v in
+                                     (custom_fields or {}).items()], **extra}
+        ticket, _ = self.state.create_ticket(payload, requester, channel=channel)
+        return ticket
+
+    def customer_reply(self, ticket_id: int, body: str) -> dict[str, Any]:
+        """The requester answers by e-mail (a reply to a closed ticket opens a follow-up)."""
+        ticket, _ = self.state.reply_as_requester(ticket_id, body)
+        return ticket
+
+    def agent_update(self, ticket_id: int, agent_id: int, *, comment: str | None = None,
+                     public: bool = True, **changes: Any) -> dict[str, Any]:
+        """An agent updates the ticket in the agent workspace."""
+        payload = dict(changes)
+        if comment is not None:
+            payload["comment"] = {"body": comment, "public": public}
+        ticket, _ = self.state.update_ticket(ticket_id, payload, self.state.user(agent_id),
+                                             channel="web")
+        return ticket
+
+    def apply_macro(self, ticket_id: int, macro_id: int, agent_id: int) -> dict[str, Any]:
+        """An agent applies a macro and submits the ticket."""
+        with self.state.lock:
+            macro = dict(self.state.macros[macro_id])
+        payload: dict[str, Any] = {"macro_id": macro_id}
+        custom: list[dict[str, Any]] = []
+        for action in macro.get("actions") or []:
+            name, value = action.get("field"), action.get("value")
+            if name == "current_tags":
+                payload.setdefault("additional_tags", []).extend(str(value).split())
+            elif name == "remove_tags":
+                payload.setdefault("remove_tags", []).extend(str(value).split())
+            elif name == "set_tags":
+                payload["tags"] = str(value).split()
+            elif name in ("status", "priority", "type", "group_id", "assignee_id"):
+                payload[name] = int(value) if name.endswith("_id") else value
+            elif name in ("comment_value", "comment_value_html"):
+                payload["comment"] = {"body": value if isinstance(value, str)
+                                      else str(value[-1]),
+                                      "public": payload.get("comment", {}).get("public", True)}
+            elif name == "comment_mode_is_public":
+                payload.setdefault("comment", {"body": ""})["public"] = value in (True, "true")
+            elif name.startswith("custom_fields_"):
+                custom.append({"id": int(name.rsplit("_", 1)[1]), "value": value})
+        if custom:
+            payload["custom_fields"] = custom
+        if "comment" in payload and not payload["comment"].get("body"):
+            del payload["comment"]
+        ticket, _ = self.state.update_ticket(ticket_id, payload, self.state.user(agent_id),
+                                             channel="web")
+        return ticket
+
+    def close_solved(self, older_than: timedelta = timedelta(0)) -> list[int]:
+        """Run the account's "close solved tickets" automation now."""
+        return self.state.close_solved(older_than)
+
+    def ticket(self, ticket_id: int) -> dict[str, Any]:
+        """The ticket as the API shows it."""
+        return self.state.ticket(ticket_id)
+
+    def audits(self, ticket_id: int) -> list[dict[str, Any]]:
+        """The ticket's audits."""
+        return self.state.record(ticket_id).audits
+
+    def comments(self, ticket_id: int) -> list[dict[str, Any]]:
+        """The ticket's comments."""
+        return self.state.record(ticket_id).comments
+
+    # -- faults, requests, webhooks -------------------------------------------------
+
+    def inject(self, kind: FaultKind, count: int = 1, *, status: int = 500,
+               retry_after: float | None = None, delay: float = 0.0,
+               method: str | None = None, path: str | None = None) -> Fault:
+        """Make the next ``count`` matching API requests fail (see :mod:`._faults`)."""
+        return self.faults.add(Fault(kind, count, status, retry_after, delay, method, path))
+
+    def rate_limit_next(self, count: int = 1, retry_after: float = 1, **match: Any) -> Fault:
+        """The next requests answer 429 with ``Retry-After``."""
+        return self.inject("status", count, status=429, retry_after=retry_after, **match)
+
+    def fail_next(self, count: int = 1, status: int = 500, **match: Any) -> Fault:
+        """The next requests answer a server error."""
+        return self.inject("status", count, status=status, retry_after=1, **match)
+
+    def slow_next(self, count: int = 1, delay: float = 2.0, **match: Any) -> Fault:
+        """The next requests are answered after ``delay`` seconds."""
+        return self.inject("slow", count, delay=delay, **match)
+
+    def drop_next(self, count: int = 1, after_processing: bool = False, **match: Any) -> Fault:
+        """The next connections are dropped, before or after the request took effect."""
+        return self.inject("drop_after" if after_processing else "drop_before", count,
+                           **match)
+
+    def clear_faults(self) -> None:
+        """Forget the faults not used yet."""
+        self.faults.clear()
+
+    def request_log(self) -> list[dict[str, Any]]:
+        """Every request served: method, path, query, status and injected fault."""
+        with self._log_lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear_request_log(self) -> None:
+        """Start a fresh request log."""
+        with self._log_lock:
+            self._log.clear()
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every webhook invocation so far."""
+        return list(self.engine.deliveries)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until the queued webhooks were sent."""
+        return self.engine.flush(timeout)
+
+    def drop_webhooks(self, count: int = 1) -> None:
+        """Lose the next ``count`` webhook deliveries (never sent)."""
+        self.engine.drop_next += count
+
+    def duplicate_webhooks(self, count: int = 1) -> None:
+        """Send the next ``count`` webhook deliveries twice."""
+        self.engine.duplicate_next += count

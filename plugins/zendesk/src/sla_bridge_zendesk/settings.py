@@ -1,0 +1,255 @@
+"""Settings of the Zendesk plugin: ``SLA_BRIDGE_ZENDESK__*`` variables (and ``.env``).
+
+The field mapping says where each neutral ticket attribute lives in Zendesk. A mapping
+value is one or more *sources*, comma-separated; reading takes the first that has a value,
+writing goes to the first that can be written:
+
+``priority``
+    The ticket's priority (urgent, high, normal, low). For ``customer_severity`` it is the
+    priority the ticket was *created* with; for ``vendor_severity`` it is the current
+    priority once someone (an agent, a macro, the bridge) has changed it.
+``field:<id>`` or ``field:<title>``
+    A custom ticket field, by id or by its exact title (looked up once and cached).
+``org:<key>``
+    A custom organization field of the requester's organization (read only).
+``user:<key>``
+    A custom user field of the requester (read only).
+``tag:<prefix>``
+    A tag starting with ``<prefix>``; the value is the rest (``tag:plan_`` reads ``gold``
+    from the tag ``plan_gold``). Writing replaces the ticket's tags with that prefix.
+``none``
+    Not kept in Zendesk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "SLA_BRIDGE_ZENDESK__"
+PRIORITIES = ("urgent", "high", "normal", "low")
+
+SourceKind = Literal["priority", "field", "org", "user", "tag", "none"]
+_SOURCE = re.compile(r"^(priority|none|field:.+|org:.+|user:.+|tag:.+)$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place a neutral attribute can live in Zendesk."""
+
+    kind: SourceKind
+    arg: str = ""
+
+    @property
+    def writable(self) -> bool:
+        """Whether the bridge can write the attribute here through the ticket."""
+        return self.kind in {"priority", "field", "tag"}
+
+    def __str__(self) -> str:
+        return self.kind if not self.arg else f"{self.kind}:{self.arg}"
+
+
+def parse_sources(spec: str) -> tuple[Source, ...]:
+    """Parse ``"field:123, org:plan"`` into sources; raise ``ValueError`` on a bad one."""
+    sources: list[Source] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        if not _SOURCE.match(part):
+            raise ValueError(
+                f"{part!r} is not a source; use priority, field:<id or title>, org:<key>, "
+                "user:<key>, tag:<prefix> or none"
+            )
+        kind, _, arg = part.partition(":")
+        sources.append(Source(kind, arg.strip()))  # type: ignore[arg-type]
+    return tuple(sources) or (Source("none"),)
+
+
+class FieldMap(BaseModel):
+    """Where each neutral attribute lives (``SLA_BRIDGE_ZENDESK__FIELDS__<NAME>``).
+
+    Names other than those below (for instance ``sla_next_update_due`` or a field a
+    future workflow sets) can be added the same way; an unmapped neutral field is looked
+    for in a custom ticket field titled like the name (``sla_resolution_due`` -> "SLA
+    resolution due").
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    plan: str = "org:support_plan"
+    location: str = "org:support_location"
+    customer_severity: str = "priority"
+    vendor_severity: str = "priority"
+    product: str = "tag:product_"
+    version: str = "tag:version_"
+    sla_first_response_due: str = "field:SLA first response due"
+    sla_next_update_due: str = "field:SLA next update due"
+    escalation_reason: str = "field:SLA escalation reason"
+    escalation_severity: str = "field:SLA escalation severity"
+    escalation_contact: str = "field:SLA escalation contact"
+    escalation_decision: str = "none"
+    escalation_decision_reason: str = "field:SLA escalation decision reason"
+    escalation_severity_accepted: str = "none"
+    request_type: str = "none"
+
+    @model_validator(mode="after")
+    def _check_sources(self) -> FieldMap:
+        for name, spec in self.all().items():
+            if not isinstance(spec, str):
+                raise ValueError(f"{name}: a mapping is a string of sources")
+            try:
+                parse_sources(spec)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        return self
+
+    def all(self) -> dict[str, str]:
+        """Every mapping, the declared ones and the extra ones, by neutral name."""
+        names = {**self.model_dump(), **(self.model_extra or {})}
+        return {k.lower(): v for k, v in names.items()}
+
+    def sources(self, name: str) -> tuple[Source, ...]:
+        """The sources of ``name``; an unmapped name defaults to a field titled like it."""
+        spec = self.all().get(name)
+        if spec is None:
+            return (Source("field", default_title(name)),)
+        return parse_sources(spec)
+
+
+def default_title(name: str) -> str:
+    """``sla_next_update_due`` -> ``SLA next update due`` (the title setup creates)."""
+    words = name.split("_")
+    if words and words[0] == "sla":
+        words[0] = "SLA"
+    elif words:
+        words[0] = words[0].capitalize()
+    return " ".join(words)
+
+
+# Severity ids, labels and aliases of the bundled policies -> Zendesk priority.
+DEFAULT_PRIORITY_MAP: dict[str, str] = {
+    "1": "urgent", "sev1": "urgent", "critical": "urgent", "urgent": "urgent",
+    "highest": "urgent",
+    "2": "high", "sev2": "high", "high": "high",
+    "3": "normal", "sev3": "normal", "medium": "normal", "normal": "normal",
+    "4": "low", "sev4": "low", "low": "low", "lowest": "low",
+}
+
+
+class ZendeskSettings(BaseSettings):
+    """The Zendesk account, its webhook secret, and where the bridge's data lives."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    subdomain: str = Field(default="", description="The account: <subdomain>.zendesk.com.")
+    email: str = Field(default="", description="The bridge's API user (an agent or admin).")
+    api_token: SecretStr = Field(default=SecretStr(""), description="That user's API token.")
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="The signing secret of the webhook `sla-bridge zendesk setup` creates.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Send API calls here instead of https://<subdomain>.zendesk.com "
+        "(the sandbox, or a proxy), e.g. http://127.0.0.1:8765.",
+    )
+    bridge_user_id: int | None = Field(
+        default=None,
+        description="The API user's id; looked up once with /users/me when unset.",
+    )
+    timeout_seconds: float = Field(default=30.0, gt=0, description="Per API request.")
+    lookup_ttl_seconds: float = Field(
+        default=300.0, ge=0, description="How long organization, user, group and field "
+        "look-ups are cached.")
+    signature_tolerance_seconds: int = Field(
+        default=300, ge=1, description="Webhook timestamps older or newer than this are refused.")
+    fields: FieldMap = FieldMap()
+    priority_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Severity (id, label or alias) -> Zendesk priority, added to the built-in "
+        "map (1/sev1/critical/urgent -> urgent, 2/high -> high, 3/medium/normal -> normal, "
+        "4/low -> low); used when vendor_severity is kept in the priority.",
+    )
+    registered_admin_tag: str = Field(
+        default="support_admin",
+        description="End users with this tag are their organization's registered admins.",
+    )
+    webhook_name: str = Field(default="sla-bridge", description="Name of the webhook setup "
+                              "manages; triggers and macros are titled with this prefix.")
+
+    @field_validator("priority_map")
+    @classmethod
+    def _check_priorities(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted({v for v in value.values() if v not in PRIORITIES})
+        if bad:
+            raise ValueError(f"priorities must be one of {', '.join(PRIORITIES)}; got {bad}")
+        return {k.lower(): v for k, v in value.items()}
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/]+", value):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8765")
+        return value
+
+    @field_validator("subdomain")
+    @classmethod
+    def _check_subdomain(cls, value: str) -> str:
+        value = value.strip()
+        if value.endswith(".zendesk.com"):
+            value = value[: -len(".zendesk.com")]
+        if value and not re.match(r"^[A-Za-z0-9][A-Za-z0-9-]*$", value):
+            raise ValueError("the subdomain alone, e.g. acme for acme.zendesk.com")
+        return value
+
+    @property
+    def priorities(self) -> dict[str, str]:
+        """The built-in severity -> priority map with the configured entries over it."""
+        return {**DEFAULT_PRIORITY_MAP, **self.priority_map}
+
+    def missing(self) -> list[str]:
+        """The variables without which the plugin cannot talk to Zendesk."""
+        missing = []
+        if not self.subdomain and not self.base_url:
+            missing.append(f"{ENV_PREFIX}SUBDOMAIN (or {ENV_PREFIX}BASE_URL)")
+        if not self.email:
+            missing.append(f"{ENV_PREFIX}EMAIL")
+        if not self.api_token.get_secret_value():
+            missing.append(f"{ENV_PREFIX}API_TOKEN")
+        return missing
+
+    @property
+    def account(self) -> str:
+        """The subdomain zenpy is given (``sandbox`` when only a base URL is set)."""
+        return self.subdomain or "sandbox"
+
+    @property
+    def canonical_url(self) -> str:
+        """``https://<subdomain>.zendesk.com``: the URL zenpy builds and Zendesk links use."""
+        return f"https://{self.account}.zendesk.com"
+
+    def secrets(self) -> list[str]:
+        """Secret values, for log redaction."""
+        return [s for s in (self.api_token.get_secret_value(),
+                            self.webhook_secret.get_secret_value()) if s]
+
+    def summary(self) -> dict[str, Any]:
+        """What the account settings say, secrets masked."""
+        return {
+            "subdomain": self.subdomain, "base_url": self.base_url, "email": self.email,
+            "api_token": "**********" if self.api_token.get_secret_value() else "",
+            "webhook_secret": "**********" if self.webhook_secret.get_secret_value() else "",
+        }
