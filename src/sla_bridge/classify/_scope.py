@@ -97,7 +97,10 @@ _PORTION = re.compile(
     r"|\ba handful\b"
     rf"|\b(?:[1-4]?\d)% of (?:our|the) {_POPULATION}"
 )
-_COUNT = re.compile(rf"\b(\d[\d,]*)\+? (?:of (?:our|the|my) )?(?:\w+ ){{0,2}}?{_POPULATION}\b")
+# A head count is a plausible number ("40 laptops", "1,200 users"), never a long id such as a
+# device GUID ("GUID 123456789012345678, user ...").
+_COUNT = re.compile(rf"\b(\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\+?(?![\d,]*\d) "
+                    rf"(?:of (?:our|the|my) )?(?:\w+ ){{0,2}}?{_POPULATION}\b")
 _RATIO = re.compile(r"\b(\d+) (?:out )?of (?:our|the|my) (\d+)\b")
 
 

@@ -96,8 +96,9 @@ def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datet
         part.state["escalation"] = memory
         return part
     summary = (f"Escalation requested by the customer on ticket {ticket.ref.ticket_id}. Reason: "
-               f"{request.reason or 'not given'}. Expected severity: "
-               f"{request.severity or 'not given'} (now {ticket.severity or 'unset'}). Contact: "
+               f"{(request.reason or 'not given').rstrip('.')}. Expected severity: "
+               f"{request.severity or 'not given'} (now {_severity_id(policy, ticket.severity)})."
+               " Contact: "
                f"{request.contact or 'the requester'}. Approve with the tag {APPROVED_TAG} (add "
                f"{SEVERITY_ACCEPTED_TAG} to apply the severity) or decline with {DECLINED_TAG}.")
     part.actions.append(RequestApproval(ref=ticket.ref, key=f"escalation:{round_}:request",
@@ -171,6 +172,15 @@ def _reminder(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datet
     part.actions.append(AddComment(ref=ticket.ref, key=f"escalation:{memory['round']}:remind",
                                    body=text, public=False, reason=text))
     return part
+
+
+def _severity_id(policy: Policy, name: str | None) -> str:
+    if not name:
+        return "unset"
+    try:
+        return policy.severity(name).id
+    except LookupError:
+        return name
 
 
 def _customer_comments(ticket: Ticket, after: datetime | None) -> list[Comment]:

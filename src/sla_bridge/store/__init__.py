@@ -233,6 +233,11 @@ class Store:
         """Append decisions to a ticket's audit trail."""
         self._run(lambda conn: _records.record_decisions(conn, ref, decisions))
 
+    def decisions_after(self, after_id: int = 0,
+                        limit: int = 1000) -> list[tuple[int, TicketRef, Decision]]:
+        """Return every ticket's audit entries after ``after_id``, oldest first, with ids."""
+        return self._run(lambda conn: _records.decisions_after(conn, after_id, limit))
+
     def decisions(self, ref: TicketRef, limit: int = 50) -> list[Decision]:
         """Return a ticket's latest decisions, newest first."""
         return self._run(lambda conn: _records.recent_decisions(conn, ref, limit))

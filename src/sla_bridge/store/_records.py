@@ -215,3 +215,12 @@ def recent_decisions(conn: Connection, ref: TicketRef, limit: int = 50) -> list[
         decisions.c.platform == ref.platform, decisions.c.ticket_id == ref.ticket_id,
     ).order_by(decisions.c.at.desc(), decisions.c.id.desc()).limit(limit))
     return [Decision(r.kind, r.summary, r.at, dict(r.details)) for r in rows]
+
+
+def decisions_after(conn: Connection, after_id: int,
+                    limit: int = 1000) -> list[tuple[int, TicketRef, Decision]]:
+    """Return the audit trail of every ticket after entry ``after_id``, oldest first."""
+    rows = conn.execute(select(decisions).where(decisions.c.id > after_id)
+                        .order_by(decisions.c.id).limit(limit))
+    return [(r.id, TicketRef(platform=r.platform, ticket_id=r.ticket_id),
+             Decision(r.kind, r.summary, r.at, dict(r.details))) for r in rows]

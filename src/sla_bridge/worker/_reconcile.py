@@ -6,6 +6,15 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sla_bridge.actions import (
+    Action,
+    AddComment,
+    Assign,
+    ChangeTags,
+    CreateFollowUp,
+    SetFields,
+    SetStatus,
+)
 from sla_bridge.engine import Situation, decide, select_policy
 from sla_bridge.platforms import VendorError
 from sla_bridge.runtime import Runtime
@@ -86,8 +95,26 @@ class Reconciler:
 def _decision_for(result: Applied, now: datetime) -> Decision:
     action = result.action
     verbs = {"applied": "wrote", "dead": "gave up on", "closed": "could not write (closed)"}
-    summary = f"{verbs[result.outcome]} {action.kind.replace('_', ' ')}"
-    if action.reason:
-        summary += f": {action.reason}"
-    return Decision(f"action.{result.outcome}", summary, now,
-                    {"key": action.idempotency_key, "detail": result.detail})
+    return Decision(f"action.{result.outcome}", f"{verbs[result.outcome]} {describe(action)}",
+                    now, {"key": action.idempotency_key, "detail": result.detail,
+                          "reason": action.reason})
+
+
+def describe(action: Action) -> str:
+    """What an action writes, in a few words for the audit trail."""
+    if isinstance(action, AddComment):
+        body = " ".join(action.body.split())
+        short = body if len(body) <= 90 else body[:87] + "..."
+        return f"{'public reply' if action.public else 'internal note'}: {short}"
+    if isinstance(action, SetFields):
+        return "fields " + ", ".join(f"{k} = {v}" for k, v in action.fields.items())
+    if isinstance(action, ChangeTags):
+        return "tags " + " ".join([*(f"+{t}" for t in action.add),
+                                   *(f"-{t}" for t in action.remove)])
+    if isinstance(action, SetStatus):
+        return f"status {action.status}"
+    if isinstance(action, Assign):
+        return "assigned to " + " / ".join(x for x in (action.group, action.assignee_id) if x)
+    if isinstance(action, CreateFollowUp):
+        return f"follow-up ticket: {action.subject}"
+    return f"approval requested from {action.group}"

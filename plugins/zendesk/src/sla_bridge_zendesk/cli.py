@@ -145,3 +145,18 @@ def sandbox_command(args: tuple[str, ...]) -> None:
     from .sandbox.__main__ import main
 
     sys.exit(main(list(args)))
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Play a scripted week of tickets on the Zendesk sandbox, on a virtual clock.
+
+    Starts the sandbox and the bridge on loopback with SQLite in a temporary folder, runs
+    code42-enterprise and crashplan-small-business, and prints what the bridge decided and
+    wrote, and why. Needs no account and no network.
+    """
+    import sys
+
+    from .demo import run_demo
+
+    raise SystemExit(run_demo(sys.stdout))

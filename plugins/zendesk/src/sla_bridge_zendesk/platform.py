@@ -102,7 +102,13 @@ class ZendeskPlatform:
             zenpy = self.client.zenpy
             raw: dict[str, Any] = zenpy.tickets(id=number).to_dict()
             audits = [a.to_dict() for a in zenpy.tickets.audits(ticket=number)]
-            return to_ticket(raw, audits, self._context(raw, audits))
+            ticket = to_ticket(raw, audits, self._context(raw, audits))
+        if ticket.follow_up_of and ticket.customer_severity is None:
+            # Zendesk's own follow-ups do not copy the priority: carry the original's severity.
+            original = self.fetch_ticket(ticket.follow_up_of)
+            ticket = ticket.model_copy(update={
+                "customer_severity": original.vendor_severity or original.customer_severity})
+        return ticket
 
     def _context(self, raw: dict[str, Any], audits: list[dict[str, Any]]) -> Context:
         fields = self.settings.fields.all()

@@ -50,7 +50,8 @@ def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], N
 
 @hookimpl
 def sla_bridge_register_commands(cli: click.Group) -> None:
-    """``sla-bridge zendesk setup|check|trigger-body|sandbox``."""
-    from .cli import zendesk_group
+    """``sla-bridge zendesk setup|check|trigger-body|sandbox`` and ``sla-bridge demo``."""
+    from .cli import demo_command, zendesk_group
 
     cli.add_command(zendesk_group)
+    cli.add_command(demo_command)
