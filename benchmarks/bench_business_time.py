@@ -36,27 +36,13 @@ from pathlib import Path
 from time import perf_counter
 from types import ModuleType
 
+from _docs import DOC, write_section
+
 from sla_bridge.businesstime import BusinessCalendar
 from sla_bridge.default_plugins.policies import bundled_policy_dir
 from sla_bridge.policy import BUILTIN_HOLIDAY_KINDS, PolicyLibrary
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
-START_MARKER = "<!-- bench_business_time:start -->"
-END_MARKER = "<!-- bench_business_time:end -->"
-DOC_TITLE = "# Benchmarks"
-DOC_INTRO_BODY = """\
-Each section below is written by a script in `benchmarks/`, which replaces only its
-own section (between its `<!-- name:start -->` / `<!-- name:end -->` markers) and
-states the machine, Python version and date it ran on. Re-run a benchmark from the
-repository root with the virtualenv's Python, e.g.:
-
-    .venv/bin/pip install -e '.[bench]'   # comparison libraries
-    .venv/bin/python benchmarks/bench_business_time.py
-
-Each section says how it measured (cores, sample sizes); numbers vary by a few percent
-between runs.
-"""
 
 TARGET_HOURS = (1, 4, 9, 27)
 GROWTH_HOURS = (1, 10, 100, 500, 1_000, 2_000)
@@ -235,7 +221,6 @@ def run(quick: bool, cpu: int | None = None) -> str:
                     )
 
     lines = [
-        START_MARKER,
         "## Business-time engine",
         "",
         "Due dates (`BusinessCalendar.add`) per second on the code42-enterprise contact-hours "
@@ -307,30 +292,7 @@ def run(quick: bool, cpu: int | None = None) -> str:
             "all its days (split or per-day hours need several rules); it only knows the "
             "holiday dates it is given (here 2025-2028).",
         ]
-    lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
-
-
-def update_doc(section: str) -> None:
-    """Replace this benchmark's section of the doc, or append it; nothing else changes.
-
-    The one exception: a doc that is only a title (another benchmark created it) gets
-    the short intro under that title.
-    """
-    text = DOC.read_text() if DOC.exists() else f"{DOC_TITLE}\n"
-    if DOC_INTRO_BODY.splitlines()[0] not in text:
-        if text.startswith(DOC_TITLE + "\n"):
-            text = f"{DOC_TITLE}\n\n{DOC_INTRO_BODY}" + text[len(DOC_TITLE) + 1 :]
-        elif not text.strip():
-            text = f"{DOC_TITLE}\n\n{DOC_INTRO_BODY}"
-    if START_MARKER in text and END_MARKER in text:
-        head, rest = text.split(START_MARKER, 1)
-        _, tail = rest.split(END_MARKER, 1)
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -342,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     section = run(args.quick, args.cpu)
     print(section)
     if not args.no_doc:
-        update_doc(section)
+        write_section("bench_business_time", section)
         print(f"updated {DOC.relative_to(ROOT)}")
 
 

@@ -51,8 +51,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _docs import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
 TESTDESK = ROOT / "tests" / "testdesk"
 SECRET = "bench-secret-5b8d0c"
 TARGET_RATE = 1_500
@@ -386,7 +387,8 @@ def main() -> int:
     report = render(args, seconds, closed, opened, accept_cost, acknowledged, stored)
     print(report)
     if not args.no_write:
-        write_section("bench_ingest", "Ingest", "python benchmarks/bench_ingest.py", report)
+        write_section("bench_ingest",
+                      "## Ingest\n\n`python benchmarks/bench_ingest.py`\n\n" + report)
     return 0 if stored == acknowledged else 1
 
 
@@ -439,19 +441,6 @@ def render(args: argparse.Namespace, seconds: float, closed: dict[str, dict[str,
         + ("**met**." if met else "**not met** on this run (see the numbers above)."),
     ]
     return "\n".join(lines)
-
-
-def write_section(name: str, title: str, command: str, body: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    section = f"{start}\n## {title}\n\n`{command}`\n\n{body}\n{end}"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":

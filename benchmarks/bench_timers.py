@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import resource
 import statistics
 import sys
@@ -28,6 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _docs import write_section
 from sqlalchemy import insert
 
 from sla_bridge.clock import SystemClock
@@ -37,7 +37,6 @@ from sla_bridge.store._schema import timers
 from sla_bridge.worker import WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
 BURST = 10_000
 
 
@@ -136,20 +135,7 @@ def main() -> None:
     ]
     report = "\n".join(lines)
     print(report)
-    write_section("bench_timers", "Timers", "python benchmarks/bench_timers.py", report)
-
-
-def write_section(name: str, title: str, command: str, body: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    section = f"{start}\n## {title}\n\n`{command}`\n\n{body}\n{end}"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    write_section("bench_timers", "## Timers\n\n`python benchmarks/bench_timers.py`\n\n" + report)
 
 
 if __name__ == "__main__":
