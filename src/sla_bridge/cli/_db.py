@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from sla_bridge.store import Store, StoreError
+from sla_bridge.errors import StoreError
 
 from ._context import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from sla_bridge.store import Store
 
 
 @click.group("db")
@@ -15,6 +20,8 @@ def db_group() -> None:
 
 
 def _open(app: AppContext) -> Store:
+    from sla_bridge.store import Store
+
     try:
         return Store(app.settings.database_url, app.clock)
     except StoreError as exc:

@@ -6,9 +6,9 @@ import os
 
 import click
 
+from sla_bridge.errors import StoreError
 from sla_bridge.plugin import PluginError
 from sla_bridge.policy import PolicyError
-from sla_bridge.store import StoreError
 
 from ._context import AppContext, pass_app
 

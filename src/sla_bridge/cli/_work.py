@@ -6,24 +6,28 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from sla_bridge.actions import action_from_json
 from sla_bridge.clock import Clock, FixedClock
-from sla_bridge.runtime import Runtime
-from sla_bridge.store import StoreError
-from sla_bridge.worker import Applier, drain
+from sla_bridge.errors import StoreError
 
 from ._context import AppContext, pass_app
 from ._due import InstantType
 from ._tables import render_table
+
+if TYPE_CHECKING:
+    from sla_bridge.runtime import Runtime
 
 
 @contextmanager
 def opened_runtime(app: AppContext, clock: Clock | None = None,
                    migrate: bool = True) -> Iterator[Runtime]:
     """Build the runtime for a command; database problems end it with a clear message."""
+    from sla_bridge.runtime import Runtime
+
     try:
         runtime = Runtime.build(app.settings, clock or app.clock, app.host)
     except StoreError as exc:
@@ -59,6 +63,8 @@ def run_due_command(app: AppContext, as_of: datetime, dry_run: bool) -> None:
             click.echo(render_table(["due", "ticket", "timer"], rows) if rows
                        else f"nothing is due by {as_of.isoformat()}")
             return
+        from sla_bridge.worker import drain
+
         report = drain(runtime)
         for timer in report.fired:
             click.echo(f"fired     {timer.due_at.isoformat()}  {timer.ref}  {timer.kind}")
@@ -124,6 +130,8 @@ def replay_command(app: AppContext, letter_id: int) -> None:
             raise click.ClickException(
                 f"platform {letter.ref.platform!r} is not loaded; check `sla-bridge plugins` "
                 "and its settings")
+        from sla_bridge.worker import Applier
+
         applier = Applier(runtime.store, runtime.metrics, runtime.settings.retry)
         result = applier.apply_one(platform, action_from_json(letter.action), letter.key)
         if result.outcome == "applied":

@@ -15,11 +15,12 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from sla_bridge.clock import Clock
+from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.tickets import TicketRef
 
 from . import _queue, _records
-from ._engine import SchemaMissing, StoreError, StoreUnavailable, make_engine, translate_errors
+from ._engine import make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, StoredEvent, Timer, TimerSpec
 from ._records import ClockRecord, DeadLetter, Decision, LedgerEntry, TicketRecord

@@ -11,17 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
-
-class StoreError(Exception):
-    """The database cannot be used as configured; the message says what to change."""
-
-
-class StoreUnavailable(StoreError):
-    """The database does not answer (webhooks get 503 so the sender retries)."""
-
-
-class SchemaMissing(StoreUnavailable):
-    """The database answers but was never migrated: run ``sla-bridge db upgrade``."""
+from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
 
 
 def make_engine(url: str) -> Engine:
