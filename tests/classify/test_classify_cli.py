@@ -96,3 +96,9 @@ def test_bad_version_options_exit_2(run_cli: RunCli) -> None:
 
 def test_classify_is_listed_in_help(run_cli: RunCli) -> None:
     assert "classify" in run_cli("--help").stdout
+
+
+def test_empty_text_is_refused(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("classify", "--policy", "code42-enterprise", "--text", "  ")
+    assert result.exit_code == 2
+    assert "the ticket text is empty" in result.stderr

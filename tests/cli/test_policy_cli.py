@@ -81,3 +81,9 @@ def test_every_bundled_policy_loads_and_renders(run_cli: RunCli) -> None:
         assert shown.exit_code == 0, shown.output
         assert shown.stdout.startswith(f"{name}: ")
         assert "Targets" in shown.stdout
+
+
+def test_unknown_policy_argument_is_named_as_the_argument(run_cli: RunCli) -> None:
+    result = run_cli("policy", "show", "nope")
+    assert result.exit_code == 2
+    assert "Invalid value for POLICY: nope: no policy of that name" in result.stderr

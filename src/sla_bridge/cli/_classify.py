@@ -42,6 +42,9 @@ def classify_command(app: AppContext, policy_name: str, text: str, subject: str,
                      customer_severity: str | None, product_version: str | None,
                      latest_version: str | None, releases: tuple[str, ...]) -> None:
     """Classify a ticket's text and print the severity, confidence and reasons as JSON."""
+    if not text.strip() and not subject.strip():
+        raise click.BadParameter("the ticket text is empty; give what the customer wrote",
+                                 param_hint="--text")
     policy = app.load_policy(policy_name)
     customer_id: str | None = None
     if customer_severity is not None:

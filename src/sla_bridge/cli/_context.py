@@ -20,12 +20,13 @@ class AppContext:
     host: PluginHost
     clock: Clock
 
-    def load_policy(self, name_or_path: str) -> Policy:
-        """Load a policy by name or path; a bad one ends the command with exit status 2."""
+    def load_policy(self, name_or_path: str, param: str = "--policy") -> Policy:
+        """Load a policy by name or path; a bad one ends the command with exit status 2,
+        naming ``param`` (the option or argument the user gave it with)."""
         try:
             return self.host.policy_library().load(name_or_path)
         except PolicyError as exc:
-            raise click.BadParameter(str(exc), param_hint="--policy") from None
+            raise click.BadParameter(str(exc), param_hint=param) from None
 
 
 pass_app = click.make_pass_decorator(AppContext)

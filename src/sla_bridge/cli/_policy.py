@@ -56,7 +56,7 @@ def check_command(app: AppContext, policy: str) -> None:
 @pass_app
 def show_command(app: AppContext, policy: str, year: int | None) -> None:
     """Show POLICY's targets (plans x severities), hours, locations and holidays of a year."""
-    loaded = app.load_policy(policy)
+    loaded = app.load_policy(policy, param="POLICY")
     year = year or app.clock.now().year
     click.echo(f"{loaded.id}: {loaded.title}")
     if loaded.source:
