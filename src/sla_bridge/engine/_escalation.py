@@ -159,11 +159,7 @@ def _reminder(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datet
     wait = policy.escalation.decision_within
     if wait is None:
         return part
-    submitted = datetime.fromisoformat(memory["submitted_at"])
-    zone = policy.location_zone(ticket.location)[1]
-    calendar = policy.calendar(policy.default_schedule, zone, elapsed=wait.clock == "calendar")
-    day_hours = policy.schedules[policy.default_schedule].business_day_hours
-    at = calendar.add(submitted, wait.as_timedelta(day_hours or policy.business_day_hours))
+    at = policy.after(datetime.fromisoformat(memory["submitted_at"]), wait, ticket.location)
     if now < at:
         part.timers.append(TimerSpec("escalation:remind", at, {"round": memory["round"]}))
         return part

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sla_bridge.actions import AddComment, Assign, ChangeTags, CreateFollowUp, SetStatus
-from sla_bridge.policy import Duration, Policy
+from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
@@ -58,14 +58,6 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
     return part
 
 
-def _delay_until(policy: Policy, ticket: Ticket, since: datetime, delay: Duration) -> datetime:
-    target_zone = policy.location_zone(ticket.location)[1]
-    calendar = policy.calendar(policy.default_schedule, target_zone,
-                               elapsed=delay.clock == "calendar")
-    day_hours = policy.schedules[policy.default_schedule].business_day_hours
-    return calendar.add(since, delay.as_timedelta(day_hours or policy.business_day_hours))
-
-
 def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
                 now: datetime) -> Part:
     rules = policy.auto_close
@@ -78,7 +70,7 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
         delay, goal = rules.pending_to_solved_after, Status.SOLVED
     else:
         return part
-    at = _delay_until(policy, ticket, since, delay)
+    at = policy.after(since, delay, ticket.location)
     stamp = f"{since:%Y%m%dT%H%M%S}"
     if now < at:
         part.timers.append(TimerSpec(f"auto_close:{status}", at, {"to": str(goal)}))

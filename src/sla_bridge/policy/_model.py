@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -272,6 +272,15 @@ class Policy(_Model):
             calendar=self.calendar(schedule_name, zone, elapsed=written.clock == "calendar"),
             schedule=schedule_name,
         )
+
+    def after(self, start: datetime, delay: TargetDuration, location: str | None) -> datetime:
+        """When ``delay`` (an auto-close delay, a decision window) after ``start`` ends for a
+        customer at ``location``: calendar delays in elapsed time, business delays on the
+        policy's default schedule."""
+        zone = self.location_zone(location)[1]
+        calendar = self.calendar(self.default_schedule, zone, elapsed=delay.clock == "calendar")
+        day_hours = self.schedules[self.default_schedule].business_day_hours
+        return calendar.add(start, delay.as_timedelta(day_hours or self.business_day_hours))
 
     def calendar(self, schedule: str, zone: ZoneInfo, *, elapsed: bool = False) -> BusinessCalendar:
         """Return the (cached) business calendar of ``schedule`` for a customer in ``zone``.
