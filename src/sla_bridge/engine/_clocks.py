@@ -36,6 +36,10 @@ class ClockView:
     paused: bool
     stopped: bool
     met_at: datetime | None
+    # Where the stretch that reaches the target begins, and the time used before it (on
+    # earlier targets or before a pause): what the explanation starts from.
+    leg_start: datetime | None = None
+    used_before_leg: timedelta = timedelta(0)
 
     def breached_by(self, now: datetime) -> bool:
         """Whether the target is missed as of ``now``."""
@@ -82,12 +86,13 @@ def compute_clock(policy: Policy, metric: Metric, started: datetime,
         if runs(item) and begin < end:
             used += target.calendar.elapsed(begin, min(finish or end, end))
     last = segments[-1][2]
+    due, leg_start, used_before = _reach(segments, targets, runs, 1.0)
+    warn, _, _ = _reach(segments, targets, runs, policy.clocks.warn_at)
     return ClockView(
-        metric=metric, target=targets[-1], started=started,
-        due=_reach(segments, targets, runs, 1.0), warn=_reach(segments, targets, runs,
-                                                               policy.clocks.warn_at),
+        metric=metric, target=targets[-1], started=started, due=due, warn=warn,
         used=used, paused=pause and last.status == Status.PENDING and met_at is None,
-        stopped=last.status in STOPPED, met_at=met_at,
+        stopped=last.status in STOPPED, met_at=met_at, leg_start=leg_start,
+        used_before_leg=used_before,
     )
 
 
@@ -112,20 +117,23 @@ def _target(policy: Policy, metric: Metric, item: Observation) -> ResolvedTarget
 
 def _reach(segments: list[tuple[datetime, datetime | None, Observation]],
            targets: list[ResolvedTarget], runs: Callable[[Observation], bool],
-           fraction: float) -> datetime | None:
-    """The instant the clock reaches ``fraction`` of the target in force, if it runs to it."""
+           fraction: float) -> tuple[datetime | None, datetime | None, timedelta]:
+    """When the clock reaches ``fraction`` of the target in force (if it runs to it), in the
+    customer's zone; with the start of the stretch that reaches it and the time used before."""
     used = timedelta(0)
     for (begin, finish, item), target in zip(segments, targets, strict=True):
         if not runs(item):
             continue
+        zone = target.calendar.output_zone
         remaining = target.duration * fraction - used
         if remaining <= timedelta(0):
-            return begin  # a re-target left no time: reached at the change
+            # A re-target left no time: reached at the change.
+            return begin.astimezone(zone), begin.astimezone(zone), used
         candidate = target.calendar.add(begin, remaining)
         if finish is None or candidate <= finish:
-            return candidate
+            return candidate, begin.astimezone(zone), used
         used += target.calendar.elapsed(begin, finish)
-    return None
+    return None, None, used
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,7 @@ def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime
     decisions: list[Decision] = []
     field = f"sla_{metric}_due"
     if view.due is not None and view.met_at is None:
-        why = explain(view.target.calendar, _walk_start(view), view.due).summary()
+        why = _why(view)
         actions.append(SetFields(ref=ref, key=f"sla:{metric}:due",
                                  fields={field: view.due.isoformat()},
                                  reason=f"{label} {why}"))
@@ -187,8 +195,15 @@ def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime
                         tuple(decisions))
 
 
-def _walk_start(view: ClockView) -> datetime:
-    return view.started if view.due is None else min(view.started, view.due)
+def _why(view: ClockView) -> str:
+    """The walk to the due instant from where the target's last stretch began."""
+    assert view.due is not None
+    start = view.leg_start or view.started
+    why = explain(view.target.calendar, min(start, view.due), view.due).summary()
+    if view.used_before_leg > timedelta(0):
+        why += (f" ({format_duration(view.used_before_leg)} used before "
+                f"{start:%a %d %b %H:%M %Z})")
+    return why
 
 
 def _alert(policy: Policy, ticket: Ticket, view: ClockView, level: str) -> list[Action]:

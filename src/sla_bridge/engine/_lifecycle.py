@@ -129,8 +129,10 @@ def _reassign_after_reopen(policy: Policy, ticket: Ticket, history: Sequence[Obs
 
 
 def _original_agent(ticket: Ticket, state: dict[str, object]) -> str | None:
+    """The agent who set the ticket pending or solved (the one the customer was talking to);
+    the ticket's first assignee when the bridge did not see that."""
     remembered = state.get("last_agent")
-    return ticket.original_assignee_id or (remembered if isinstance(remembered, str) else None)
+    return remembered if isinstance(remembered, str) else ticket.original_assignee_id
 
 
 def _follow_ups(ticket: Ticket, closed_since: datetime) -> Part:

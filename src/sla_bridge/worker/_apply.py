@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    wait_exponential,
+    wait_random,
+)
 
 from sla_bridge.actions import (
     TOP_LEVEL_FIELDS,
@@ -161,8 +167,10 @@ class Applier:
     def retrying(self, platform_name: str) -> Retrying:
         """The retry policy for one platform call."""
         settings = self.retry
-        backoff = wait_exponential_jitter(initial=settings.initial_seconds,
-                                          max=settings.max_seconds)
+        # Exponential backoff plus up to the initial delay of jitter (built from parts that
+        # every supported tenacity has: wait_exponential_jitter renamed its arguments).
+        backoff = (wait_exponential(multiplier=settings.initial_seconds, max=settings.max_seconds)
+                   + wait_random(0, settings.initial_seconds))
 
         planned: dict[int, float] = {}
 

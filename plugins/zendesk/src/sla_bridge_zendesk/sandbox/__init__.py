@@ -301,7 +301,8 @@ class Sandbox:
         self.faults.clear()
 
     def request_log(self) -> list[dict[str, Any]]:
-        """Every request served: method, path, query, status and injected fault."""
+        """Every request served: method, path, query, status, injected fault, and ``at``,
+        when it arrived (``time.monotonic()``: real time, whatever the sandbox's clock)."""
         with self._log_lock:
             return [dict(entry) for entry in self._log]
 

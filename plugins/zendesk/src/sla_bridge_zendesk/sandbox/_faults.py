@@ -136,7 +136,7 @@ class FaultMiddleware:
                      "raw_path": scope.get("raw_path", b"").replace(b".json", b"")}
         entry: dict[str, Any] = {"method": scope["method"], "path": scope["path"],
                                  "query": scope.get("query_string", b"").decode(),
-                                 "status": None, "fault": None}
+                                 "status": None, "fault": None, "at": time.monotonic()}
         with self.log_lock:
             self.log.append(entry)
         if not scope["path"].startswith("/api/"):
