@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -67,37 +68,35 @@ def ticket_routes(api: Api) -> list[Route]:
                      for _, u in sorted(state.users.items()) if u["organization_id"] == org_id]
         return json_response(api.page(request, users, "users"))
 
+    def listing(request: Request, items: dict[int, dict[str, Any]], kind: str) -> Response:
+        with state.lock:
+            found = [with_url(copy.deepcopy(item), api.base(request), kind)
+                     for _, item in sorted(items.items())]
+        return json_response(api.page(request, found, kind))
+
+    def one(request: Request, items: dict[int, dict[str, Any]], kind: str,
+            key: str) -> Response:
+        with state.lock:
+            item = items.get(api.int_param(request, "id"))
+            if item is None:
+                raise not_found()
+            return json_response({key: with_url(copy.deepcopy(item), api.base(request), kind)})
+
     @api.endpoint()
     async def list_groups(request: Request) -> Response:
-        with state.lock:
-            groups = [with_url(copy.deepcopy(g), api.base(request), "groups")
-                      for _, g in sorted(state.groups.items())]
-        return json_response(api.page(request, groups, "groups"))
+        return listing(request, state.groups, "groups")
 
     @api.endpoint()
     async def show_group(request: Request) -> Response:
-        with state.lock:
-            group = state.groups.get(api.int_param(request, "id"))
-            if group is None:
-                raise not_found()
-            found = with_url(copy.deepcopy(group), api.base(request), "groups")
-            return json_response({"group": found})
+        return one(request, state.groups, "groups", "group")
 
     @api.endpoint()
     async def list_ticket_fields(request: Request) -> Response:
-        with state.lock:
-            fields = [with_url(copy.deepcopy(f), api.base(request), "ticket_fields")
-                      for _, f in sorted(state.ticket_fields.items())]
-        return json_response(api.page(request, fields, "ticket_fields"))
+        return listing(request, state.ticket_fields, "ticket_fields")
 
     @api.endpoint()
     async def show_ticket_field(request: Request) -> Response:
-        with state.lock:
-            found = state.ticket_fields.get(api.int_param(request, "id"))
-            if found is None:
-                raise not_found()
-            return json_response({"ticket_field": with_url(copy.deepcopy(found), api.base(request),
-                                                   "ticket_fields")})
+        return one(request, state.ticket_fields, "ticket_fields", "ticket_field")
 
     @api.endpoint(admin=True)
     async def create_ticket_field(request: Request) -> Response:
