@@ -87,3 +87,15 @@ def test_unknown_policy_argument_is_named_as_the_argument(run_cli: RunCli) -> No
     result = run_cli("policy", "show", "nope")
     assert result.exit_code == 2
     assert "Invalid value for POLICY: nope: no policy of that name" in result.stderr
+
+
+def test_show_targets_for_a_location_with_its_own_hours(run_cli: RunCli) -> None:
+    us = run_cli("policy", "show", "crashplan-standard-2013")
+    au = run_cli("policy", "show", "crashplan-standard-2013", "--location", "au")
+    assert "Targets (customer location: us)" in us.stdout
+    assert "1 business day on us-hours (12 h)" in us.stdout
+    assert "Targets (customer location: au)" in au.stdout
+    assert "1 business day on au-hours (10 h)" in au.stdout
+    wrong = run_cli("policy", "show", "crashplan-standard-2013", "--location", "mars")
+    assert wrong.exit_code == 2
+    assert "valid locations: us, au" in wrong.stderr

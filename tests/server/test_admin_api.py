@@ -87,6 +87,18 @@ def test_ticket_the_bridge_never_saw_is_404(start_bridge: StartBridge) -> None:
     assert response.json()["error"] == "not_found"
 
 
+def test_ticket_view_shows_accepted_webhooks_not_reconciled_yet(
+        start_bridge: StartBridge) -> None:
+    bridge = start_bridge(admin_token=TOKEN)  # no workers: the webhook waits in the inbox
+    assert bridge.webhook("T-9", "delivery-9").status_code == 200
+    response = bridge.client.get("/v1/tickets/testdesk/T-9", headers=AUTH)
+    assert response.status_code == 200
+    view = response.json()
+    assert view["policy"] is None
+    assert [(e["delivery_id"], e["by_bridge"]) for e in view["pending_events"]] == [
+        ("delivery-9", False)]
+
+
 def test_timers_due_before_filters_and_orders(start_bridge: StartBridge) -> None:
     bridge = start_bridge(admin_token=TOKEN)
     base = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)  # Fri 17:00 CST

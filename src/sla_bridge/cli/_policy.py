@@ -53,16 +53,22 @@ def check_command(app: AppContext, policy: str) -> None:
 @click.argument("policy")
 @click.option("--year", type=int, default=None,
               help="Year whose holiday dates to list [default: the current year].")
+@click.option("--location", default=None,
+              help="Show the targets for a customer at this location [default: the policy's].")
 @pass_app
-def show_command(app: AppContext, policy: str, year: int | None) -> None:
+def show_command(app: AppContext, policy: str, year: int | None, location: str | None) -> None:
     """Show POLICY's targets (plans x severities), hours, locations and holidays of a year."""
     loaded = app.load_policy(policy, param="POLICY")
     year = year or app.clock.now().year
+    try:
+        where = loaded.location_zone(location)[0]
+    except LookupError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="--location") from None
     click.echo(f"{loaded.id}: {loaded.title}")
     if loaded.source:
         click.echo(f"source: {loaded.source}")
     click.echo("")
-    click.echo(render_targets(loaded))
+    click.echo(render_targets(loaded, where))
     click.echo("")
     click.echo(render_hours(loaded))
     click.echo("")
@@ -72,8 +78,9 @@ def show_command(app: AppContext, policy: str, year: int | None) -> None:
         click.echo(render_holidays(loaded, name, year))
 
 
-def render_targets(policy: Policy) -> str:
-    """Return the targets table: one row per severity, one column per plan and metric."""
+def render_targets(policy: Policy, location: str | None = None) -> str:
+    """Return the targets table for a customer at ``location``: one row per severity, one
+    column per plan and metric."""
     columns = [(plan_id, metric) for plan_id, plan in policy.plans.items()
                for metric in METRICS if getattr(plan, metric) or
                (metric == "next_update" and policy.clocks.update_cadence)]
@@ -83,7 +90,7 @@ def render_targets(policy: Policy) -> str:
     for severity in policy.severities:
         row = [f"{severity.id} {severity.label}" if severity.id != severity.label else severity.id]
         for plan_id, metric in columns:
-            target = policy.target(plan_id, severity.id, metric)
+            target = policy.target(plan_id, severity.id, metric, location)
             cell = str(target.written)
             if target.written.clock == "business":
                 cell += f" on {target.schedule}"
@@ -91,7 +98,8 @@ def render_targets(policy: Policy) -> str:
                     cell += f" ({target.duration.total_seconds() / 3600:g} h)"
             row.append(cell)
         rows.append(row)
-    return render_table(headers, rows, title="Targets")
+    where = location or policy.default_location
+    return render_table(headers, rows, title=f"Targets (customer location: {where})")
 
 
 def render_hours(policy: Policy) -> str:

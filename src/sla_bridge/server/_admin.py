@@ -62,10 +62,11 @@ def admin_router(runtime: Runtime) -> APIRouter:
         timers = store.timers(ref=ref)
         decisions = store.decisions(ref)
         ledger = store.ledger(ref)
-        if record is None and not (timers or decisions or ledger):
+        pending = store.pending_events(ref)
+        if record is None and not (timers or decisions or ledger or pending):
             raise ApiError(404, "not_found",
                            f"the bridge has no state for ticket {ticket_id} on {platform}")
-        return TicketView.of(platform, ticket_id, record, timers, decisions, ledger)
+        return TicketView.of(platform, ticket_id, record, timers, decisions, ledger, pending)
 
     @router.get("/timers", response_model=TimerList, summary="Scheduled timers in due order")
     def list_timers(

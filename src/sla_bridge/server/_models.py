@@ -8,7 +8,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sla_bridge.store import ClockRecord, Decision, LedgerEntry, TicketRecord, Timer
+from sla_bridge.store import (
+    ClockRecord,
+    Decision,
+    LedgerEntry,
+    StoredEvent,
+    TicketRecord,
+    Timer,
+)
 
 
 class ClockView(BaseModel):
@@ -89,6 +96,21 @@ class LedgerView(BaseModel):
                    recorded_at=entry.recorded_at, action=action)
 
 
+class PendingEventView(BaseModel):
+    """A webhook stored in the inbox and waiting for the ticket's next reconciliation."""
+
+    delivery_id: str
+    event_type: str
+    by_bridge: bool = Field(description="The platform reported the bridge's own update")
+    received_at: datetime
+
+    @classmethod
+    def of(cls, event: StoredEvent) -> PendingEventView:
+        """Build from a stored inbox event."""
+        return cls(delivery_id=event.delivery_id, event_type=event.event_type,
+                   by_bridge=event.by_bridge, received_at=event.received_at)
+
+
 class TicketView(BaseModel):
     """Everything the bridge knows about one ticket, for "when is this due, and why?"."""
 
@@ -104,10 +126,14 @@ class TicketView(BaseModel):
     timers: list[TimerView] = Field(description="Scheduled timers, in due order")
     decisions: list[DecisionView] = Field(description="Recent decisions, newest first")
     ledger: list[LedgerView] = Field(description="Actions applied, oldest first")
+    pending_events: list[PendingEventView] = Field(
+        default_factory=list,
+        description="Webhooks accepted for the ticket and not reconciled yet, oldest first")
 
     @classmethod
     def of(cls, platform: str, ticket_id: str, record: TicketRecord | None, timers: list[Timer],
-           decisions: list[Decision], ledger: list[LedgerEntry]) -> TicketView:
+           decisions: list[Decision], ledger: list[LedgerEntry],
+           pending: list[StoredEvent] | None = None) -> TicketView:
         """Assemble the view from what the store returned."""
         return cls(
             platform=platform, ticket_id=ticket_id,
@@ -119,7 +145,8 @@ class TicketView(BaseModel):
             clocks=[ClockView.of(c) for c in record.clocks] if record else [],
             timers=[TimerView.of(t) for t in timers],
             decisions=[DecisionView.of(d) for d in decisions],
-            ledger=[LedgerView.of(e) for e in ledger])
+            ledger=[LedgerView.of(e) for e in ledger],
+            pending_events=[PendingEventView.of(e) for e in pending or []])
 
 
 class TimerList(BaseModel):
