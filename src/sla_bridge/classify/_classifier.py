@@ -167,17 +167,21 @@ def _release_dates(value: object) -> dict[str, date]:
     return dates
 
 
-def version_facts(ticket: Ticket) -> VersionFacts:
-    """Return the version facts a ticket carries.
+def version_facts(ticket: Ticket, policy: Policy | None = None) -> VersionFacts:
+    """Return the version facts for a ticket: its own fields, else the policy's.
 
     ``ticket.fields["latest_version"]`` is the newest released version and
     ``ticket.fields["release_dates"]`` a mapping of version -> GA date (ISO text or date);
-    the date judged on is the day the ticket was opened.
+    without them the policy's ``[versions] latest`` and ``releases`` are used. The date
+    judged on is the day the ticket was opened.
     """
-    latest = ticket.fields.get("latest_version")
+    latest = ticket.fields.get("latest_version") or (policy.versions.latest if policy else None)
+    releases = _release_dates(ticket.fields.get("release_dates"))
+    if not releases and policy is not None:
+        releases = dict(policy.versions.releases)
     return VersionFacts(
         latest=str(latest) if latest else None,
-        release_dates=_release_dates(ticket.fields.get("release_dates")),
+        release_dates=releases,
         today=ticket.created_at.date(),
     )
 
@@ -185,4 +189,4 @@ def version_facts(ticket: Ticket) -> VersionFacts:
 def classify_ticket(policy: Policy, ticket: Ticket) -> ClassificationResult:
     """Classify a neutral :class:`~sla_bridge.tickets.Ticket` (subject, description, version)."""
     return classify(policy, ticket.subject, ticket.description, version=ticket.version,
-                    facts=version_facts(ticket))
+                    facts=version_facts(ticket, policy))

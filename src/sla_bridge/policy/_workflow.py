@@ -6,6 +6,7 @@ They are plain data here; the workflow engine gives them their meaning.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,9 +115,17 @@ class Entitlements(Section):
 
 
 class Versions(Section):
-    """Which product versions are supported; tickets on others get ``unsupported_severity``."""
+    """Which product versions are supported; tickets on others get ``unsupported_severity``.
+
+    ``latest`` (the newest released version) and ``releases`` (version -> general
+    availability date) are the facts the rules need; keep them current as releases ship.
+    A ticket's ``latest_version`` / ``release_dates`` fields, where a platform has them,
+    take precedence.
+    """
 
     rule: Literal["any", "latest_only", "newest_majors", "months_after_next_ga"] = "any"
     newest_majors: int | None = Field(default=None, ge=1)
     months_after_next_ga: int | None = Field(default=None, ge=1)
     unsupported_severity: str | None = None
+    latest: str | None = None
+    releases: dict[str, date] = {}
