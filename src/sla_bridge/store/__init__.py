@@ -105,11 +105,6 @@ class Store:
         now = self.clock.now()
         return self._run(lambda conn: _queue.accept_events(conn, events, now))
 
-    def wake(self, refs: Sequence[TicketRef], at: datetime | None = None) -> None:
-        """Ask for the tickets to be reconciled (now, or at ``at``)."""
-        when = at or self.clock.now()
-        self._run(lambda conn: _queue.wake(conn, refs, when))
-
     def claim(self, owner: str, lease: timedelta) -> Claim | None:
         """Lease the ticket that has waited longest, with its pending events."""
         now = self.clock.now()

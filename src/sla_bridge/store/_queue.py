@@ -8,7 +8,7 @@ generation counter tells, at release, whether the ticket was woken again meanwhi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -95,11 +95,6 @@ def upsert_statement(conn: Connection, table: Any, values: dict[str, Any],
     """Return an INSERT ... ON CONFLICT DO UPDATE for SQLite or PostgreSQL."""
     stmt = _dialect_insert(conn, table).values(**values)
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-
-
-def wake(conn: Connection, refs: Iterable[TicketRef], ready_at: datetime) -> None:
-    """Mark tickets as needing reconciliation no later than ``ready_at``."""
-    wake_at(conn, {ref: ready_at for ref in refs})
 
 
 @cache
