@@ -129,6 +129,16 @@ def ticket_routes(api: Api) -> list[Route]:
                 continue
         return json_response({"tickets": found})
 
+    async def ticket_body(request: Request) -> dict[str, Any]:
+        """The request's ``ticket`` object, with a top-level ``metadata`` folded in."""
+        data = await api.body_of(request)
+        inner = data.get("ticket")
+        if not isinstance(inner, dict):
+            raise bad_request("the body must have a 'ticket' object")
+        if "metadata" in data and "metadata" not in inner:
+            inner = {**inner, "metadata": data["metadata"]}
+        return inner
+
     @api.endpoint()
     async def show_ticket(request: Request) -> Response:
         ticket = state.ticket(api.int_param(request, "id"))
@@ -136,12 +146,7 @@ def ticket_routes(api: Api) -> list[Route]:
 
     @api.endpoint()
     async def create_ticket(request: Request) -> Response:
-        data = await api.body_of(request)
-        inner = data.get("ticket")
-        if not isinstance(inner, dict):
-            raise bad_request("the body must have a 'ticket' object")
-        if "metadata" in data and "metadata" not in inner:
-            inner = {**inner, "metadata": data["metadata"]}
+        inner = await ticket_body(request)
         ticket, audit = state.create_ticket(inner, request.state.actor)
         url = f"{api.base(request)}/api/v2/tickets/{ticket['id']}.json"
         return json_response({"ticket": ticket_json(ticket, api.base(request)),
@@ -149,12 +154,7 @@ def ticket_routes(api: Api) -> list[Route]:
 
     @api.endpoint()
     async def update_ticket(request: Request) -> Response:
-        data = await api.body_of(request)
-        inner = data.get("ticket")
-        if not isinstance(inner, dict):
-            raise bad_request("the body must have a 'ticket' object")
-        if "metadata" in data and "metadata" not in inner:
-            inner = {**inner, "metadata": data["metadata"]}
+        inner = await ticket_body(request)
         ticket, audit = state.update_ticket(api.int_param(request, "id"), inner,
                                             request.state.actor)
         return json_response({"ticket": ticket_json(ticket, api.base(request)),
