@@ -115,7 +115,8 @@ def test_escalation_asked_once_requested_reminded_approved_and_communicated() ->
                                     "managers.")
     approved = life.change("2026-11-23T16:10:00-06:00", tags=life.ticket.tags | {
         "sla_escalation_approved", "sla_escalation_severity_accepted"})
-    assert [(w.kind) for w in approved] == ["assign", "set_fields", "add_comment"]
+    assert [(w.kind) for w in approved] == ["assign", "set_fields", "add_comment", "change_tags"]
+    assert approved[3].action.remove == ("sla_approval_requested",)  # no longer awaiting
     assert approved[0].action.group == "Senior Customer Champions"
     assert approved[1].action.fields == {"vendor_severity": "1"}
     assert approved[2].action.public
@@ -134,7 +135,7 @@ def test_escalation_declined_tells_the_customer_why() -> None:
                            tags=life.ticket.tags | {"sla_escalation_declined"},
                            fields={**life.ticket.fields,
                                    "escalation_decision_reason": "A fix ships tomorrow."})
-    assert [w.kind for w in declined] == ["add_comment"]
+    assert [w.kind for w in declined] == ["add_comment", "change_tags"]
     assert declined[0].text == ("A support manager has reviewed your escalation request and "
                                 "decided not to escalate this ticket at this time. A fix ships "
                                 "tomorrow.")

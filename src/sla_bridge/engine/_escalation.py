@@ -11,11 +11,19 @@ for approval. The manager's decision comes back as a tag (``sla_escalation_appro
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import AddComment, Assign, RequestApproval, SetFields
+from sla_bridge.actions import (
+    APPROVAL_REQUESTED_TAG,
+    Action,
+    AddComment,
+    Assign,
+    ChangeTags,
+    RequestApproval,
+    SetFields,
+)
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Ticket
@@ -45,36 +53,128 @@ class Request:
     contact: str | None
 
 
-def find_request(policy: Policy, ticket: Ticket, after: datetime | None) -> Request | None:
-    """Return the escalation request made after ``after`` (or at any time), if any."""
+@dataclass
+class Markers:
+    """Which request and decision markers on the ticket are already spent.
+
+    Tags and fields stay on a ticket after the round they started or decided, and a
+    follow-up copies them from the closed ticket. A marker counts once: a request marker is
+    spent when its round is decided (or when it was copied onto a follow-up), a decision
+    marker is stale when it was there before the round was submitted. Taking a marker off
+    the ticket makes it fresh again, so setting it again starts (or decides) a new round.
+    """
+
+    request_tag: bool = False
+    request_reason: str | None = None
+    approved_tag: bool = False
+    declined_tag: bool = False
+    decision_field: str | None = None
+
+    @classmethod
+    def from_json(cls, data: object) -> Markers:
+        """Read back from the ticket's memory."""
+        return cls(**data) if isinstance(data, dict) else cls()
+
+    def to_json(self) -> dict[str, Any]:
+        """Serialise for the ticket's memory."""
+        return asdict(self)
+
+    def forget_removed(self, ticket: Ticket) -> None:
+        """A marker taken off the ticket is no longer spent: setting it again counts."""
+        self.request_tag = self.request_tag and REQUESTED_TAG in ticket.tags
+        if _reason_field(ticket) != self.request_reason:
+            self.request_reason = None
+        self.approved_tag = self.approved_tag and APPROVED_TAG in ticket.tags
+        self.declined_tag = self.declined_tag and DECLINED_TAG in ticket.tags
+        if _decision_field(ticket) != self.decision_field:
+            self.decision_field = None
+
+    def spend_requests(self, ticket: Ticket) -> None:
+        """The request markers on the ticket now belong to a round that is over."""
+        self.request_tag = REQUESTED_TAG in ticket.tags
+        self.request_reason = _reason_field(ticket)
+
+    def spend_decisions(self, ticket: Ticket) -> None:
+        """The decision markers on the ticket now cannot decide a later round."""
+        self.approved_tag = APPROVED_TAG in ticket.tags
+        self.declined_tag = DECLINED_TAG in ticket.tags
+        self.decision_field = _decision_field(ticket)
+
+    def fresh_request(self, ticket: Ticket) -> bool:
+        """Whether a request tag or reason field asks for a round of its own."""
+        reason = _reason_field(ticket)
+        return ((REQUESTED_TAG in ticket.tags and not self.request_tag)
+                or (reason is not None and reason != self.request_reason))
+
+    def verdict(self, ticket: Ticket) -> str | None:
+        """``approved``, ``declined`` or None: what fresh decision markers say."""
+        field = _decision_field(ticket)
+        fresh_field = field if field != self.decision_field else None
+        if (APPROVED_TAG in ticket.tags and not self.approved_tag) or fresh_field == "approved":
+            return "approved"
+        if (DECLINED_TAG in ticket.tags and not self.declined_tag) or fresh_field == "declined":
+            return "declined"
+        return None
+
+
+def _reason_field(ticket: Ticket) -> str | None:
+    value = ticket.fields.get("escalation_reason")
+    return str(value).strip() or None if value else None
+
+
+def _decision_field(ticket: Ticket) -> str | None:
+    value = ticket.fields.get("escalation_decision")
+    return str(value).strip().lower() or None if value else None
+
+
+def find_request(policy: Policy, ticket: Ticket, after: datetime | None,
+                 markers: Markers | None = None) -> Request | None:
+    """Return the escalation request made after ``after`` (or at any time), if any.
+
+    A request is a customer comment asking to escalate after ``after``, or a request tag or
+    reason field that ``markers`` does not count as spent.
+    """
     asks = [c for c in _customer_comments(ticket, after) if _ASKS.search(c.body)]
-    by_field = ticket.fields.get("escalation_reason")
-    if not asks and REQUESTED_TAG not in ticket.tags and not by_field:
+    if not asks and not (markers or Markers()).fresh_request(ticket):
         return None
     since = asks[0].created_at if asks else (after or ticket.created_at)
     texts = [c.body for c in _customer_comments(ticket, None) if c.created_at >= since]
-    reason = by_field or _reason(texts)
+    reason = _reason_field(ticket) or _reason(texts)
     severity = ticket.fields.get("escalation_severity") or _severity(policy, texts)
     contact = ticket.fields.get("escalation_contact") or _contact(texts)
     return Request(since, reason, severity, contact)
 
 
 def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
-    """Drive the escalation: ask for missing parts once, request approval, act on it."""
+    """Drive the escalation: ask for missing parts once, request approval, act on it.
+
+    One round is requested once, decided once and told once; a new request (a new customer
+    comment, or a marker taken off and set again) is a new round with a decision of its own.
+    """
     rules = policy.escalation
     part = Part()
     if not rules.enabled:
         return part
     memory: dict[str, Any] = dict(state.get("escalation") or {})
+    if not memory and ticket.follow_up_of:
+        # What the follow-up copied from the closed ticket is neither a request nor a decision.
+        copied = Markers()
+        copied.spend_requests(ticket)
+        copied.spend_decisions(ticket)
+        memory["markers"] = copied.to_json()
+    markers = Markers.from_json(memory.get("markers"))
+    markers.forget_removed(ticket)
+    memory["markers"] = markers.to_json()
+    part.state["escalation"] = memory
     round_ = int(memory.get("round", 0))
     phase = memory.get("phase")
     decided_at = memory.get("decided_at")
     if phase == "awaiting_decision":
-        part.add(_decision(policy, ticket, memory, now))
-        part.state["escalation"] = memory
+        part.add(_decision(policy, ticket, memory, markers, now))
+        memory["markers"] = markers.to_json()
         return part
     after = datetime.fromisoformat(decided_at) if decided_at else None
-    request = find_request(policy, ticket, after)
+    request = find_request(policy, ticket, after, markers)
     if request is None:
         return part
     if phase != "asked":
@@ -90,10 +190,8 @@ def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datet
         part.decisions.append(Decision("escalation.incomplete", f"escalation requested; asked "
                                        f"the customer once for {wanted}", now, {}))
         memory.update(phase="asked", asked_at=now.isoformat())
-        part.state["escalation"] = memory
         return part
     if missing and not _answered_since(ticket, memory.get("asked_at")):
-        part.state["escalation"] = memory
         return part
     summary = (f"Escalation requested by the customer on ticket {ticket.ref.ticket_id}. Reason: "
                f"{(request.reason or 'not given').rstrip('.')}. Expected severity: "
@@ -101,28 +199,44 @@ def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datet
                " Contact: "
                f"{request.contact or 'the requester'}. Approve with the tag {APPROVED_TAG} (add "
                f"{SEVERITY_ACCEPTED_TAG} to apply the severity) or decline with {DECLINED_TAG}.")
+    part.actions += _clear_stale_decisions(ticket, round_)
     part.actions.append(RequestApproval(ref=ticket.ref, key=f"escalation:{round_}:request",
                                         group=rules.manager_group, summary=summary,
                                         reason="escalation request sent to the managers"))
     part.decisions.append(Decision("escalation.requested", summary, now,
                                    {"severity": request.severity, "round": round_}))
+    markers.spend_decisions(ticket)
     memory.update(phase="awaiting_decision", severity=request.severity,
-                  submitted_at=now.isoformat())
+                  submitted_at=now.isoformat(), markers=markers.to_json())
     part.add(_reminder(policy, ticket, memory, now))
-    part.state["escalation"] = memory
     return part
 
 
-def _decision(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datetime) -> Part:
+def _clear_stale_decisions(ticket: Ticket, round_: int) -> list[Action]:
+    """Take an earlier round's decision off the ticket, so the managers can decide anew."""
+    actions: list[Action] = []
+    stale = tuple(t for t in (APPROVED_TAG, DECLINED_TAG, SEVERITY_ACCEPTED_TAG)
+                  if t in ticket.tags)
+    if stale:
+        actions.append(ChangeTags(ref=ticket.ref, key=f"escalation:{round_}:clear", remove=stale,
+                                  reason="an earlier round's decision does not decide this one"))
+    if _decision_field(ticket):
+        actions.append(SetFields(ref=ticket.ref, key=f"escalation:{round_}:clear",
+                                 fields={"escalation_decision": None},
+                                 reason="an earlier round's decision does not decide this one"))
+    return actions
+
+
+def _decision(policy: Policy, ticket: Ticket, memory: dict[str, Any], markers: Markers,
+              now: datetime) -> Part:
     rules = policy.escalation
     part = Part()
     round_ = memory["round"]
-    decision = str(ticket.fields.get("escalation_decision") or "").lower()
-    approved = APPROVED_TAG in ticket.tags or decision == "approved"
-    declined = DECLINED_TAG in ticket.tags or decision == "declined"
-    if not approved and not declined:
+    verdict = markers.verdict(ticket)
+    if verdict is None:
         part.add(_reminder(policy, ticket, memory, now))
         return part
+    approved = verdict == "approved"
     reason = ticket.fields.get("escalation_decision_reason")
     if approved:
         part.actions.append(Assign(ref=ticket.ref, key=f"escalation:{round_}:assign",
@@ -148,8 +262,13 @@ def _decision(policy: Policy, ticket: Ticket, memory: dict[str, Any], now: datet
     if rules.communicate_decision:
         part.actions.append(AddComment(ref=ticket.ref, key=f"escalation:{round_}:decision",
                                        body=text, public=True, reason="decision communicated"))
-    verdict = "approved" if approved else "declined"
+    if APPROVAL_REQUESTED_TAG in ticket.tags:
+        part.actions.append(ChangeTags(ref=ticket.ref, key=f"escalation:{round_}:decided",
+                                       remove=(APPROVAL_REQUESTED_TAG,),
+                                       reason=f"escalation {verdict}: no longer awaiting approval"))
     part.decisions.append(Decision(f"escalation.{verdict}", text, now, {"round": round_}))
+    markers.spend_requests(ticket)
+    markers.spend_decisions(ticket)
     memory.update(phase="decided", decision=verdict, decided_at=now.isoformat())
     return part
 
