@@ -107,3 +107,16 @@ def test_console_script_version_and_help() -> None:
         helped = subprocess.run([sys.executable, "-m", "sla_bridge", command, "--help"],
                                 capture_output=True, text=True, check=True)
         assert "Usage: sla-bridge " + command in helped.stdout
+
+
+def test_a_country_answers_for_the_location_that_covers_it(run_cli: RunCli) -> None:
+    # Germany (or DE) is in Europe: Western European hours, Mon 08:00-17:00 Lisbon time.
+    for name in ("Germany", "de"):
+        result = run_cli(*DUE, "--plan", "silver", "--severity", "3", "--location", name,
+                         "--opened", "2026-11-25T16:00:00+00:00")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[-1] == "2026-11-30T16:00:00+00:00"
+    # Japan is in Asia, read in Western European time too; Brazil is "Other": US Central.
+    result = run_cli(*DUE, "--plan", "silver", "--severity", "3", "--location", "Brazil",
+                     "--opened", "2026-11-25T16:00:00-06:00")
+    assert result.stdout.splitlines()[-1] == "2026-11-30T16:00:00-06:00"

@@ -27,10 +27,10 @@ def test_raid_degraded_reported_as_sev3_gets_a_sev2_suggestion() -> None:
     assert not note.action.public
     assert "suggests severity 2 (High)" in note.text
     assert "the customer chose severity 3" in note.text
-    # An agent accepts: Sev 2 is 4 business hours and 5 min are used, so 3 h 55 min remain:
-    # Wed 16:05-19:00 (2 h 55 min), then Thu 07:00-08:00.
+    # An agent accepts: Sev 2 is 4 hours round the clock and 5 min are used, so 3 h 55 min
+    # remain from 16:05: Wednesday 20:00.
     life.change("2026-11-25T16:05:00-06:00", vendor_severity="2")
-    assert life.due() == "2026-11-26T08:00:00-06:00"
+    assert life.due() == "2026-11-25T20:00:00-06:00"
 
 
 def test_new_zealand_hours() -> None:
@@ -38,3 +38,16 @@ def test_new_zealand_hours() -> None:
     life = Life([PREMIUM], "2026-12-04T17:00:00+13:00", plan="premium", customer_severity="3",
                 location="nz", description=COMPLETE)
     assert life.due() == "2026-12-07T17:00:00+13:00"
+
+
+def test_escalation_reminder_counts_on_the_customers_own_calendar() -> None:
+    # An Australian request at Mon 10:00 AEDT waits "4 business hours" on the Australian
+    # office's hours (08:00-18:00 Sydney): reminded Mon 14:00 AEDT, not on US hours.
+    life = Life([PREMIUM], "2026-11-30T09:00:00+11:00", plan="premium", customer_severity="3",
+                location="au", description=COMPLETE)
+    life.agent("2026-11-30T09:30:00+11:00", "Looking into it")
+    [request] = life.customer("2026-11-30T10:00:00+11:00",
+                              "Please escalate this to severity 2: restores of our finance "
+                              "team's laptops keep failing and the audit is this week.")
+    assert request.kind == "request_approval"
+    assert life.timer_at("escalation:remind") == "2026-11-30T14:00:00+11:00"

@@ -162,10 +162,11 @@ def test_premium_severities_and_appliance_examples(library: PolicyLibrary) -> No
 def test_premium_targets(library: PolicyLibrary) -> None:
     policy = library.load("crashplan-proe-premium")
     assert [written(policy, None, s, "first_response") for s in "1234"] == [
-        "1 calendar hour", "4 business hours", "1 business day", "3 business days",
+        "1 calendar hour", "4 calendar hours", "1 business day", "3 business days",
     ]
-    sev1 = policy.target(None, "1")
-    assert sev1.schedule == "round-the-clock"
+    # Staffed 24x7: the hour targets run round the clock for every location.
+    for severity in "12":
+        assert policy.target(None, severity, location="au").schedule == "round-the-clock"
     # A business day is a US weekday (07:00-19:00): 12 hours; in Australia 10 hours.
     assert policy.target(None, "3").duration == timedelta(hours=12)
     assert policy.target(None, "3", location="au").duration == timedelta(hours=10)
@@ -177,8 +178,12 @@ def test_premium_due_instants(library: PolicyLibrary) -> None:
     policy = library.load("crashplan-proe-premium")
     # Severity 1: one elapsed hour, on Christmas Day too.
     assert due(policy, None, "1", "2026-12-25T03:00:00-06:00") == "2026-12-25T04:00:00-06:00"
-    # Severity 2: Wed 16-19 (3 h), Thanksgiving morning 07-08 (1 h): no holidays observed.
-    assert due(policy, None, "2", THANKSGIVING_EVE) == "2026-11-26T08:00:00-06:00"
+    # Severity 2: four elapsed hours, the evening before Thanksgiving too.
+    assert due(policy, None, "2", THANKSGIVING_EVE) == "2026-11-25T20:00:00-06:00"
+    # An Australian Sev 2 on Friday 17:00 AEDT, after the Australian office closes, is answered
+    # round the clock: due Friday 21:00 AEDT, not Monday (the source: "staffed ... 24x7").
+    assert (due(policy, None, "2", "2026-11-27T17:00:00+11:00", location="au")
+            == "2026-11-27T21:00:00+11:00")
     # Severity 4, 36 h: Wed 3 + Thu 12 + Fri 12 + Sat 09-17 8 + Sun 09-10 1.
     assert due(policy, None, "4", THANKSGIVING_EVE) == "2026-11-29T10:00:00-06:00"
     # Australia: Thu 09-18 Sydney (9 h), Fri 08-09 (1 h).
@@ -320,7 +325,11 @@ def test_ownbackup_customer_zone(library: PolicyLibrary) -> None:
     assert policy.location_zone("Asia/Jerusalem")[1].key == "Asia/Jerusalem"
     assert policy.location_zone(None)[1].key == "America/New_York"
     with pytest.raises(LookupError, match="any IANA time zone"):
-        policy.location_zone("Atlantis/Capital")
+        policy.require_location("Atlantis/Capital")
+    # The engine does not drop the ticket: it reads the default location and says so.
+    assumed = policy.resolve_location("Atlantis/Capital")
+    assert (assumed.id, assumed.assumed) == ("us-eastern", True)
+    assert "'Atlantis/Capital' was read as the default location 'us-eastern'" in str(assumed.note)
     # 16:00 Chicago is midnight in Jerusalem: Thu 09-18 there (9 h).
     assert (due(policy, "standard", "Medium", THANKSGIVING_EVE, location="Asia/Jerusalem")
             == "2026-11-26T18:00:00+02:00")

@@ -97,12 +97,15 @@ def test_unreadable_file(tmp_path: Path) -> None:
         load_policy(tmp_path / "missing.toml", BUILTIN_HOLIDAY_KINDS)
 
 
-def test_location_zone_placeholder_only_for_schedules() -> None:
+def test_location_zone_placeholder_only_for_schedules_and_holidays() -> None:
     data = code42()
-    data["holidays"]["us"]["timezone"] = "location"
+    data["locations"]["usa"]["timezone"] = "location"
     [(path, reason)] = problems(data)
-    assert path == "holidays.us.timezone"
-    assert "only allowed for a schedule's timezone" in reason
+    assert path == "locations.usa.timezone"
+    assert "only allowed for a schedule's or a holiday calendar's timezone" in reason
+    data = code42()
+    data["holidays"]["us"]["timezone"] = "location"  # each customer's own zone
+    validate_policy(data, "p.toml", BUILTIN_HOLIDAY_KINDS)
 
 
 def test_policy_id_must_match_file_name(tmp_path: Path) -> None:

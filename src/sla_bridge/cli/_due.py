@@ -52,6 +52,7 @@ def due_command(app: AppContext, policy_name: str, plan: str | None, severity: s
     """Print when a target is due; the last line is the instant in the customer's zone."""
     policy = app.load_policy(policy_name)
     try:
+        policy.require_location(location)
         target = policy.target(plan, severity, metric, location)
     except LookupError as exc:
         hint = {"plan": "--plan", "severity": "--severity", "location": "--location"}

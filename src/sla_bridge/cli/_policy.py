@@ -61,7 +61,7 @@ def show_command(app: AppContext, policy: str, year: int | None, location: str |
     loaded = app.load_policy(policy, param="POLICY")
     year = year or app.clock.now().year
     try:
-        where = loaded.location_zone(location)[0]
+        where = loaded.require_location(location).id
     except LookupError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="--location") from None
     click.echo(f"{loaded.id}: {loaded.title}")
@@ -123,11 +123,13 @@ def render_hours(policy: Policy) -> str:
 def render_locations(policy: Policy) -> str:
     """Return the locations table: each location's zone and the hours it uses."""
     rows = [[loc_id + (" (default)" if loc_id == policy.default_location else ""),
-             location.label or "", location.timezone, location.schedule or "(per plan)"]
+             location.label or "", location.timezone, location.schedule or "(per plan)",
+             ", ".join([*location.aliases, *location.countries, *location.regions]) or "-"]
             for loc_id, location in policy.locations.items()]
     if policy.locations_accept_timezones:
-        rows.append(["<any IANA zone>", "", "as named", "(per plan)"])
-    return render_table(["location", "label", "time zone", "schedule"], rows, title="Locations")
+        rows.append(["<any IANA zone>", "", "as named", "(per plan)", "-"])
+    return render_table(["location", "label", "time zone", "schedule", "also"], rows,
+                        title="Locations (an unknown location is read as the default)")
 
 
 def render_holidays(policy: Policy, name: str, year: int) -> str:
@@ -135,7 +137,9 @@ def render_holidays(policy: Policy, name: str, year: int) -> str:
     calendar = policy.holiday_calendar(name)
     rows = [[f"{h.day:%Y-%m-%d}", f"{h.day:%A}", h.name] for h in calendar.holidays_in(year)]
     shift = "weekend holidays moved" if calendar.weekend_shift else "observed on the date itself"
-    title = f"Holidays '{name}' in {year} ({calendar.timezone.key}, whole days, {shift})"
+    zone = ("in each customer's zone" if policy.holidays[name].timezone == "location"
+            else calendar.timezone.key)
+    title = f"Holidays '{name}' in {year} ({zone}, whole days, {shift})"
     if not rows:
         return f"{title}\n(none)"
     return render_table(["date", "weekday", "holiday"], rows, title=title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sla_bridge.actions import AddComment
@@ -29,7 +30,10 @@ def select_policy(policies: Sequence[Policy], situation: Situation) -> Policy | 
 
     for policy in policies:
         rule = policy.applies_to
-        if (matches(rule.plans, ticket.plan) and matches(rule.products, ticket.product)
+        # A single-plan policy needs no plan on the ticket (Policy.plan(None) is that plan).
+        plan_ok = matches(rule.plans, ticket.plan) or (ticket.plan is None
+                                                       and len(policy.plans) == 1)
+        if (plan_ok and matches(rule.products, ticket.product)
                 and matches(rule.brands, ticket.brand) and matches(rule.forms, ticket.form)):
             return policy
     return None
@@ -52,6 +56,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
         plan_id, plan = policy.plan(ticket.plan)
     except LookupError as exc:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
+    part.add(_location(policy, ticket, state, now))
     part.add(entitlements(policy, plan_id, plan, ticket, state, now))
     part.add(recategorise(policy, ticket, situation.classification, state, now))
     part.add(intake(policy, ticket, state, now))
@@ -73,6 +78,21 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
                           vendor_severity=ticket.vendor_severity, status=str(ticket.status),
                           state={**state, **part.state}, clocks=tuple(clocks))
     return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
+
+
+def _location(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+    """An unknown location is read as the policy's default one; say so once per location."""
+    part = Part()
+    found = policy.resolve_location(ticket.location)
+    if not found.assumed or state.get("location_assumed") == ticket.location:
+        return part
+    note = f"sla-bridge: {found.note}; the SLA clocks use its hours and time zone."
+    part.actions.append(AddComment(ref=ticket.ref, key=f"location:assumed:{ticket.location}",
+                                   body=note, public=False, reason=note))
+    part.decisions.append(Decision("location.assumed", note, now,
+                                   {"location": ticket.location, "assumed": found.id}))
+    part.state["location_assumed"] = ticket.location
+    return part
 
 
 def _clocks(policy: Policy, situation: Situation,

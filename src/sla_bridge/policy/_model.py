@@ -21,6 +21,7 @@ from pydantic import (
 
 from sla_bridge.businesstime import BusinessCalendar, HolidayCalendar, WeeklyHours
 
+from ._countries import AREAS, country_codes, find_country, main_zone, zone_area
 from ._durations import Duration, TargetDuration
 from ._workflow import (
     AppliesTo,
@@ -45,11 +46,12 @@ def _zone_or_location(value: str) -> str:
 def _zone_name(value: str) -> str:
     if value == LOCATION_ZONE:
         raise ValueError(
-            f'"{LOCATION_ZONE}" is only allowed for a schedule\'s timezone; name an IANA zone'
+            f'"{LOCATION_ZONE}" is only allowed for a schedule\'s or a holiday calendar\'s '
+            "timezone; name an IANA zone"
         )
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"{value!r} is not an IANA time zone; use a name such as America/Chicago, "
             "Europe/Lisbon or Australia/Sydney"
@@ -102,18 +104,54 @@ class Schedule(_Model):
         return value if isinstance(value, WeeklyHours) else WeeklyHours.parse(value)
 
 
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if code not in country_codes():
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE, JP, US)")
+    return code
+
+
+def _area(value: str) -> str:
+    if value not in AREAS:
+        raise ValueError(f"{value!r} is not an IANA time zone area; use one of "
+                         + ", ".join(sorted(AREAS)))
+    return value
+
+
 class Location(_Model):
-    """A customer location: the zone its support hours are read in, optionally its own hours."""
+    """A customer location: the zone its support hours are read in, optionally its own hours.
+
+    A ticket names its location by key, label, one of ``aliases``, or a country (ISO 3166-1
+    code or name) that is in ``countries`` or whose time zones lie in one of ``regions``
+    (IANA areas such as Europe or Asia).
+    """
 
     timezone: ZoneName
     schedule: str | None = None
     label: str | None = None
+    aliases: list[str] = []
+    countries: list[Annotated[str, AfterValidator(_country_code)]] = []
+    regions: list[Annotated[str, AfterValidator(_area)]] = []
+
+
+@dataclass(frozen=True)
+class LocationMatch:
+    """Which of the policy's locations a ticket's location is, and how that was found."""
+
+    id: str
+    zone: ZoneInfo
+    schedule: str | None
+    # Why, when the ticket's location was not one of the policy's names ("Germany is in
+    # Europe"), or what was assumed when it matched nothing.
+    note: str | None = None
+    assumed: bool = False
 
 
 class HolidaySet(_Model):
-    """A holiday calendar: named rules observed as whole days in ``timezone``."""
+    """A holiday calendar: named rules observed as whole days in ``timezone``, or in each
+    customer's own zone with ``timezone = "location"``."""
 
-    timezone: ZoneName
+    timezone: ZoneOrLocation
     weekend_shift: bool = False
     rules: list[Any] = []
 
@@ -216,22 +254,84 @@ class Policy(_Model):
         what = "needs a plan" if name is None else f"has no plan {name!r}"
         raise LookupError(f"policy {self.id!r} {what}; valid plans: {', '.join(self.plans)}")
 
-    def location_zone(self, name: str | None) -> tuple[str, ZoneInfo, str | None]:
-        """Return ``(location, zone, schedule override)`` for a customer location."""
-        key = (name or self.default_location).strip()
+    def find_location(self, name: str | None) -> LocationMatch | None:
+        """Return the location ``name`` stands for (key, label, alias, country, region or,
+        where allowed, an IANA zone), the default for ``None``, or ``None`` if unknown."""
+        if name is None or not name.strip():
+            location = self.locations[self.default_location]
+            return LocationMatch(self.default_location, ZoneInfo(location.timezone),
+                                 location.schedule)
+        key = name.strip().lower()
         for loc_id, location in self.locations.items():
-            if key.lower() in {loc_id.lower(), (location.label or "").lower()}:
-                return loc_id, ZoneInfo(location.timezone), location.schedule
+            names = {loc_id.lower(), (location.label or "").lower(),
+                     *(alias.lower() for alias in location.aliases)}
+            if key in names:
+                return LocationMatch(loc_id, ZoneInfo(location.timezone), location.schedule)
+        country = find_country(name)
+        if country is not None:
+            for loc_id, location in self.locations.items():
+                if country.code in location.countries:
+                    return LocationMatch(loc_id, ZoneInfo(location.timezone), location.schedule,
+                                         f"{country.name} is listed under {loc_id}")
+            for area in country.areas[:1]:
+                for loc_id, location in self.locations.items():
+                    if area in location.regions:
+                        return LocationMatch(loc_id, ZoneInfo(location.timezone),
+                                             location.schedule,
+                                             f"{country.name} is in {area}, read as {loc_id}")
         if self.locations_accept_timezones:
+            zone = main_zone(country) if country is not None else None
+            if country is not None and zone is not None:
+                return LocationMatch(zone, ZoneInfo(zone), None,
+                                     f"{country.name} keeps one time, {zone}")
             try:
-                return key, ZoneInfo(key), None
-            except (ZoneInfoNotFoundError, ValueError):
+                return LocationMatch(name.strip(), ZoneInfo(name.strip()), None)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
                 pass
-        also = " or any IANA time zone name" if self.locations_accept_timezones else ""
-        raise LookupError(
-            f"policy {self.id!r} has no location {name!r}; valid locations: "
-            f"{', '.join(self.locations)}{also}"
-        )
+        zone_area_name = zone_area(name.strip())
+        if zone_area_name in AREAS:
+            for loc_id, location in self.locations.items():
+                if zone_area_name in location.regions:
+                    return LocationMatch(loc_id, ZoneInfo(location.timezone), location.schedule,
+                                         f"the zone {name.strip()} is in {zone_area_name}, "
+                                         f"read as {loc_id}")
+        return None
+
+    def resolve_location(self, name: str | None) -> LocationMatch:
+        """Like :meth:`find_location`, but an unknown location falls to the default one,
+        with a note that says what was assumed."""
+        found = self.find_location(name)
+        if found is not None:
+            return found
+        default = self.find_location(None)
+        assert default is not None
+        country = find_country(name or "")
+        if country is not None and len(country.zones) > 1:
+            why = (f"{country.name} spans several time zones ({', '.join(country.zones[:3])}"
+                   f"{' ...' if len(country.zones) > 3 else ''}); set the customer's zone")
+        else:
+            why = f"it is not one of this policy's locations ({', '.join(self.locations)})"
+        note = (f"the location {name!r} was read as the default location "
+                f"{self.default_location!r}: {why}")
+        return LocationMatch(default.id, default.zone, default.schedule, note, assumed=True)
+
+    def require_location(self, name: str | None) -> LocationMatch:
+        """Like :meth:`find_location`, but an unknown location is a LookupError naming the
+        valid ones (for commands, where a typo should not pass)."""
+        found = self.find_location(name)
+        if found is None:
+            also = " or any IANA time zone name" if self.locations_accept_timezones else ""
+            raise LookupError(
+                f"policy {self.id!r} has no location {name!r}; valid locations: "
+                f"{', '.join(self.locations)}{also}, or a country they cover"
+            )
+        return found
+
+    def location_zone(self, name: str | None) -> tuple[str, ZoneInfo, str | None]:
+        """Return ``(location, zone, schedule override)`` for a customer location; an unknown
+        location is read as the default one (see :meth:`resolve_location`)."""
+        found = self.resolve_location(name)
+        return found.id, found.zone, found.schedule
 
     # -- resolution -------------------------------------------------------------------
 
@@ -276,10 +376,11 @@ class Policy(_Model):
     def after(self, start: datetime, delay: TargetDuration, location: str | None) -> datetime:
         """When ``delay`` (an auto-close delay, a decision window) after ``start`` ends for a
         customer at ``location``: calendar delays in elapsed time, business delays on the
-        policy's default schedule."""
-        zone = self.location_zone(location)[1]
-        calendar = self.calendar(self.default_schedule, zone, elapsed=delay.clock == "calendar")
-        day_hours = self.schedules[self.default_schedule].business_day_hours
+        customer's calendar (the location's own schedule, else the default one)."""
+        _, zone, location_schedule = self.location_zone(location)
+        schedule = location_schedule or self.default_schedule
+        calendar = self.calendar(schedule, zone, elapsed=delay.clock == "calendar")
+        day_hours = self.schedules[schedule].business_day_hours
         return calendar.add(start, delay.as_timedelta(day_hours or self.business_day_hours))
 
     def calendar(self, schedule: str, zone: ZoneInfo, *, elapsed: bool = False) -> BusinessCalendar:
@@ -296,23 +397,29 @@ class Policy(_Model):
         else:
             spec = self.schedules[schedule]
             own_zone = zone if spec.timezone == LOCATION_ZONE else ZoneInfo(spec.timezone)
-            holidays = [self.holiday_calendar(name) for name in spec.holidays]
+            holidays = [self.holiday_calendar(name, zone) for name in spec.holidays]
             calendar = BusinessCalendar(spec.hours, own_zone, holidays, output_zone=zone)
         self._calendars[key] = calendar
         return calendar
 
-    def holiday_calendar(self, name: str) -> HolidayCalendar:
-        """Return the holiday calendar ``name`` with its dates cached per year."""
-        cached = self._holiday_calendars.get(name)
+    def holiday_calendar(self, name: str, customer_zone: ZoneInfo | None = None) -> HolidayCalendar:
+        """Return the holiday calendar ``name`` with its dates cached per year; one read in
+        the customer's zone (``timezone = "location"``) needs ``customer_zone``."""
+        spec = self.holidays[name]
+        if spec.timezone == LOCATION_ZONE:
+            zone = customer_zone or ZoneInfo(self.locations[self.default_location].timezone)
+        else:
+            zone = ZoneInfo(spec.timezone)
+        key = f"{name}@{zone.key}"
+        cached = self._holiday_calendars.get(key)
         if cached is None:
-            spec = self.holidays[name]
             cached = HolidayCalendar(
                 name,
-                ZoneInfo(spec.timezone),
+                zone,
                 [rule.to_rule() for rule in spec.rules],
                 weekend_shift=spec.weekend_shift,
             )
-            self._holiday_calendars[name] = cached
+            self._holiday_calendars[key] = cached
         return cached
 
     def references(self) -> Sequence[tuple[str, str, Sequence[str], str]]:
