@@ -82,3 +82,23 @@ def test_severity_is_the_vendors_to_set_the_bridge_only_suggests() -> None:
     assert not note.action.public
     assert note.text.startswith("sla-bridge suggests severity Low (Low), confidence 80%")
     assert life.ticket.vendor_severity is None
+
+
+def test_a_ticket_marked_solved_by_an_agent_notifies_the_customer_once_per_solve() -> None:
+    life = ticket("2026-12-01T10:00:00-06:00")
+    [notice] = [w for w in life.agent("2026-12-01T11:00:00-06:00", "Fixed in 11.2.1",
+                                      status=Status.SOLVED) if w.kind == "add_comment"]
+    assert notice.action.public
+    assert notice.text == ("This ticket has been marked solved. If it is not, reply to this "
+                           "message and it will re-open. Without a reply it closes "
+                           "automatically after 2 days.")
+    assert life.change("2026-12-01T12:00:00-06:00", tags=life.ticket.tags | {"x"}) == []
+    # Re-opened by the customer and solved again: a second solve, a second notice.
+    life.customer("2026-12-02T09:00:00-06:00", "Still stalls at 42%")
+    again = life.agent("2026-12-02T10:00:00-06:00", "Fixed for real", status=Status.SOLVED)
+    assert sum(w.text.startswith("This ticket has been marked solved") for w in again) == 1
+    # The bridge's own auto-solve already says so: no second notice for it.
+    life = ticket("2026-12-01T10:00:00-06:00")
+    life.agent("2026-12-01T11:00:00-06:00", "Send the log?", status=Status.PENDING)
+    life.run_until("2026-12-06T00:00:00-06:00")
+    assert not any(w.text.startswith("This ticket has been marked solved") for w in life.written)

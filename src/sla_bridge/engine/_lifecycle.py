@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sla_bridge.actions import AddComment, Assign, ChangeTags, CreateFollowUp, SetStatus
+from sla_bridge.actions import Action, AddComment, Assign, ChangeTags, CreateFollowUp, SetStatus
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
@@ -25,7 +25,8 @@ def customer_comments_after(ticket: Ticket, since: datetime) -> list[Comment]:
 def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
               state: dict[str, object], now: datetime) -> Part:
     """Decide timed status changes, re-opening, re-assignment and follow-ups."""
-    part = Part()
+    # First, so that an auto-close below can mark its own notice as given.
+    part = _notices(policy, ticket, history, state, now)
     status = ticket.status
     if status in (Status.SOLVED, Status.PENDING):
         since = status_since(history, str(status))
@@ -82,18 +83,70 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
                 "this ticket solved. Reply to this message to re-open it.")
         part.actions.append(AddComment(ref=ticket.ref, key=f"auto_close:solved:{stamp}",
                                        body=text, public=True, reason=why))
-    elif rules.notify_on_closed:
-        text = ("This ticket has been closed automatically. If you need more help, reply to "
-                "this message and we will open a follow-up ticket.")
-        part.actions.append(AddComment(ref=ticket.ref, key=f"auto_close:closed:{stamp}",
-                                       body=text, public=True, reason=why))
-    if goal == Status.CLOSED and rules.survey_after_close:
-        part.actions.append(ChangeTags(ref=ticket.ref, key="auto_close:survey",
-                                       add=(SURVEY_TAG,), reason="survey after closure"))
+        part.state["solved_notified"] = BY_THE_BRIDGE  # that comment is the solved notice
+    else:
+        part.actions += _closed_notice(policy, ticket, f"auto_close:closed:{stamp}", why,
+                                       automatically=True)
+        part.state["closed_notified"] = True
     part.actions.append(SetStatus(ref=ticket.ref, key=f"auto_close:{status}:{stamp}",
                                   status=goal, reason=why))
     part.decisions.append(Decision(f"auto_close.{goal}", why, now, {"since": since.isoformat()}))
     return part
+
+
+BY_THE_BRIDGE = "by the bridge"
+
+
+def _notices(policy: Policy, ticket: Ticket, history: Sequence[Observation],
+             state: dict[str, object], now: datetime) -> Part:
+    """The solved notice and the closed notice with the survey, once per solve and per close,
+    whoever solved or closed the ticket (an agent, the platform, the bridge's own timer)."""
+    part = Part()
+    rules = policy.auto_close
+    since = status_since(history, str(ticket.status))
+    stamp = f"{since:%Y%m%dT%H%M%S}" if since else ""
+    if ticket.status != Status.SOLVED:
+        part.state["solved_notified"] = None
+    elif state.get("solved_notified") == BY_THE_BRIDGE:
+        part.state["solved_notified"] = stamp
+    elif rules.notify_on_solved and state.get("solved_notified") != stamp:
+        text = "This ticket has been marked solved. If it is not, reply to this message"
+        text += (" and it will re-open." if rules.reopen_on_customer_reply else ".")
+        if rules.solved_to_closed_after:
+            delay = str(rules.solved_to_closed_after).replace("calendar ", "")
+            text += f" Without a reply it closes automatically after {delay}."
+        why = "the ticket was marked solved: the policy notifies the customer"
+        part.actions.append(AddComment(ref=ticket.ref, key=f"solved:notice:{stamp}", body=text,
+                                       public=True, reason=why))
+        part.decisions.append(Decision("lifecycle.solved_notice", why, now, {}))
+        part.state["solved_notified"] = stamp
+    if ticket.status != Status.CLOSED:
+        part.state["closed_notified"] = None
+    elif not state.get("closed_notified"):
+        why = "the ticket was closed: the policy notifies the customer"
+        actions = _closed_notice(policy, ticket, f"closed:notice:{stamp}", why,
+                                 automatically=False)
+        part.actions += actions
+        if actions:
+            part.decisions.append(Decision("lifecycle.closed_notice", why, now, {}))
+        part.state["closed_notified"] = True
+    return part
+
+
+def _closed_notice(policy: Policy, ticket: Ticket, key: str, why: str, *,
+                   automatically: bool) -> list[Action]:
+    rules = policy.auto_close
+    actions: list[Action] = []
+    if rules.notify_on_closed:
+        text = (f"This ticket has been closed{' automatically' if automatically else ''}. If "
+                "you need more help, reply to this message")
+        text += (" and we will open a follow-up ticket." if rules.follow_up_on_reply_to_closed
+                 else ".")
+        actions.append(AddComment(ref=ticket.ref, key=key, body=text, public=True, reason=why))
+    if rules.survey_after_close:
+        actions.append(ChangeTags(ref=ticket.ref, key="auto_close:survey", add=(SURVEY_TAG,),
+                                  reason="survey after closure"))
+    return actions
 
 
 def _reopen(policy: Policy, ticket: Ticket, since: datetime, state: dict[str, object]) -> Part:
