@@ -51,3 +51,22 @@ def test_escalation_reminder_counts_on_the_customers_own_calendar() -> None:
                               "team's laptops keep failing and the audit is this week.")
     assert request.kind == "request_approval"
     assert life.timer_at("escalation:remind") == "2026-11-30T14:00:00+11:00"
+
+
+def test_a_chat_outside_the_chat_hours_is_told_when_chat_is_staffed() -> None:
+    # Chat is staffed 7 AM - 5 PM US Central, Monday to Friday; Friday 18:30 is outside.
+    life = Life([PREMIUM], "2026-11-27T18:30:00-06:00", plan="premium", customer_severity="3",
+                channel="chat", description=COMPLETE)
+    [told] = [w for w in life.written if w.action.key == "channel:chat:closed"]
+    assert told.action.public
+    assert told.text == ("Thank you for contacting us by chat. Chat is staffed Mon-Fri "
+                         "07:00-17:00 (America/Chicago time); your request came in outside "
+                         "those hours, so we have recorded it as a ticket and will answer it "
+                         "here within the response time of your plan.")
+    assert life.customer("2026-11-27T18:40:00-06:00", "hello?") == []
+    # Inside the chat hours, and by web at any hour, nothing is said.
+    for channel, opened in (("chat", "2026-11-27T10:00:00-06:00"),
+                            ("web", "2026-11-27T18:30:00-06:00")):
+        life = Life([PREMIUM], opened, plan="premium", customer_severity="3", channel=channel,
+                    description=COMPLETE)
+        assert not any(w.action.key.startswith("channel:") for w in life.written)

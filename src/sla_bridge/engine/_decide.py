@@ -11,6 +11,7 @@ from sla_bridge.policy import Metric, Policy
 from sla_bridge.store import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import Ticket
 
+from ._channels import channel_hours
 from ._clocks import ClockView, clock_effects, compute_clock, public_agent_replies
 from ._entitlements import entitlements
 from ._escalation import escalation
@@ -58,6 +59,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
     part.add(_location(policy, ticket, state, now))
     part.add(entitlements(policy, plan_id, plan, ticket, state, now))
+    part.add(channel_hours(policy, ticket, state, now))
     part.add(recategorise(policy, ticket, situation.classification, state, now))
     part.add(intake(policy, ticket, state, now))
     clocks: list[ClockRecord] = []

@@ -26,6 +26,7 @@ from ._durations import Duration, TargetDuration
 from ._workflow import (
     AppliesTo,
     AutoClose,
+    ChannelHours,
     Classification,
     Clocks,
     Entitlements,
@@ -220,6 +221,8 @@ class Policy(_Model):
     intake: Intake = Intake()
     entitlements: Entitlements = Entitlements()
     versions: Versions = Versions()
+    # Channel name (as tickets carry it, e.g. "chat") -> the hours it is staffed.
+    channels: dict[str, ChannelHours] = {}
 
     _holiday_calendars: dict[str, HolidayCalendar] = PrivateAttr(default_factory=dict)
     _calendars: dict[tuple[str, str], BusinessCalendar] = PrivateAttr(default_factory=dict)
@@ -444,6 +447,9 @@ class Policy(_Model):
             for sev, schedule_name in plan.coverage.items():
                 refs.append((f"plans.{plan_id}.coverage.{sev}", schedule_name,
                              list(self.schedules), "schedule"))
+        for channel, hours in self.channels.items():
+            refs.append((f"channels.{channel}.schedule", hours.schedule, list(self.schedules),
+                         "schedule"))
         if self.versions.unsupported_severity:
             refs.append(("versions.unsupported_severity", self.versions.unsupported_severity,
                          self.severity_ids, "severity"))

@@ -114,6 +114,14 @@ class Entitlements(Section):
     reply_publicly_on_breach: bool = True
 
 
+class ChannelHours(Section):
+    """The hours one contact channel (chat, phone) is staffed, and what a ticket that came in
+    by it outside them is told. ``reply`` defaults to a sentence built from the hours."""
+
+    schedule: str
+    reply: str | None = None
+
+
 class Versions(Section):
     """Which product versions are supported; tickets on others get ``unsupported_severity``.
 
