@@ -37,3 +37,21 @@ def test_an_unknown_location_gets_the_default_locations_sla_and_one_note() -> No
     assert not any("default location" in w.text for w in life.written)
     assert life.due() == "2026-11-24T09:00:00+00:00"
 
+
+
+def test_a_follow_up_sheds_the_sla_state_it_copied_from_the_closed_ticket() -> None:
+    copied = frozenset({"sla_breached", "sla_warning", "sla_survey_requested",
+                        "sla_approval_requested", "vip"})
+    life = Life([policy("crashplan-small-business")], "2026-12-08T09:00:00-06:00",
+                customer_severity="Normal", follow_up_of="100", tags=copied,
+                fields={"sla_next_update_due": "2026-12-02T10:00:00-06:00"},
+                description="The backup stalls again, same as last week's ticket.")
+    [cleanup] = [w for w in life.written if w.action.key == "follow_up:copied"
+                 and w.kind == "change_tags"]
+    assert cleanup.action.remove == ("sla_approval_requested", "sla_breached",
+                                     "sla_survey_requested", "sla_warning")
+    assert life.ticket.tags == {"vip"}
+    assert life.ticket.fields["sla_next_update_due"] is None
+    # Its own clock: one business day from Tuesday 09:00.
+    assert life.due() == "2026-12-09T09:00:00-06:00"
+    assert life.customer("2026-12-08T09:30:00-06:00", "Any news?") == []

@@ -232,5 +232,16 @@ def _alert(policy: Policy, ticket: Ticket, view: ClockView, level: str) -> list[
     return actions
 
 
+def alert_tags(policy: Policy) -> frozenset[str]:
+    """The tags the clocks' warnings and breaches put on a ticket."""
+    tags: set[str] = set()
+    for settings in (policy.clocks.on_warning, policy.clocks.on_breach):
+        if settings.tag:
+            tags.add(settings.tag)
+        if settings.notify_group:
+            tags.add(f"notify_{_slug(settings.notify_group)}")
+    return frozenset(tags)
+
+
 def _slug(text: str | None) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in (text or "").lower()).strip("_")

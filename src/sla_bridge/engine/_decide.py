@@ -16,7 +16,7 @@ from ._clocks import ClockView, clock_effects, compute_clock, public_agent_repli
 from ._entitlements import entitlements
 from ._escalation import escalation
 from ._intake import intake
-from ._lifecycle import lifecycle
+from ._lifecycle import follow_up_cleanup, lifecycle
 from ._outcome import Outcome, Part, Situation
 from ._recategorise import recategorise
 from ._timeline import Observation, observe, timeline_json
@@ -74,6 +74,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     except LookupError as exc:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
     part.add(escalation(policy, ticket, {**state, **part.state}, now))
+    part.add(follow_up_cleanup(policy, ticket, state, part.actions))
     part.add(lifecycle(policy, ticket, history, {**state, **part.state}, now))
     record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan_id,
                           customer_severity=ticket.customer_severity,

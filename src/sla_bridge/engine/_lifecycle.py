@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sla_bridge.actions import Action, AddComment, Assign, ChangeTags, CreateFollowUp, SetStatus
+from sla_bridge.actions import (
+    APPROVAL_REQUESTED_TAG,
+    Action,
+    AddComment,
+    Assign,
+    ChangeTags,
+    CreateFollowUp,
+    SetFields,
+    SetStatus,
+)
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
+from ._clocks import alert_tags
 from ._outcome import Part
 from ._timeline import Observation, status_since
 
@@ -56,6 +66,31 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
         part.decisions.append(Decision("follow_up.opened", note, now,
                                        {"original": ticket.follow_up_of}))
         part.state["follow_up_noted"] = True
+    return part
+
+
+def follow_up_cleanup(policy: Policy, ticket: Ticket, state: dict[str, object],
+                      actions: Sequence[Action]) -> Part:
+    """On a follow-up's first look: take off what it copied of the closed ticket's SLA state
+    (warning and breach tags, the survey and approval markers, the next-update due field),
+    which says nothing true of the new ticket. What this look writes itself stays."""
+    part = Part()
+    if not ticket.follow_up_of or state.get("follow_up_noted"):
+        return part
+    added = {tag for action in actions if isinstance(action, ChangeTags) for tag in action.add}
+    bridge_state = alert_tags(policy) | {SURVEY_TAG, APPROVAL_REQUESTED_TAG}
+    copied = tuple(sorted(t for t in ticket.tags if t in bridge_state and t not in added))
+    why = f"copied from closed ticket {ticket.follow_up_of}: not true of the follow-up"
+    if copied:
+        part.actions.append(ChangeTags(ref=ticket.ref, key="follow_up:copied", remove=copied,
+                                       reason=why))
+    set_here = {name for action in actions if isinstance(action, SetFields)
+                for name in action.fields}
+    stale = {name: None for name in ("sla_next_update_due",)
+             if ticket.fields.get(name) and name not in set_here}
+    if stale:
+        part.actions.append(SetFields(ref=ticket.ref, key="follow_up:copied", fields=stale,
+                                      reason=why))
     return part
 
 
