@@ -70,3 +70,31 @@ def test_a_chat_outside_the_chat_hours_is_told_when_chat_is_staffed() -> None:
         life = Life([PREMIUM], opened, plan="premium", customer_severity="3", channel=channel,
                     description=COMPLETE)
         assert not any(w.action.key.startswith("channel:") for w in life.written)
+
+
+def test_restricted_appliance_access_pauses_the_clocks_while_tagged() -> None:
+    life = Life([PREMIUM], "2026-11-23T09:00:00-06:00", plan="premium", customer_severity="3",
+                description=COMPLETE)
+    # 12 US business hours from Monday 09:00: Mon 09-19 (10 h), Tue 07-09 (2 h).
+    assert life.due() == "2026-11-24T09:00:00-06:00"
+    # At 10:00 an agent finds the appliance unreachable and tags the ticket: 1 h used.
+    told = life.change("2026-11-23T10:00:00-06:00",
+                       tags=life.ticket.tags | {"sla_appliance_access_restricted"})
+    assert [(w.action.public, w.text.split(":")[0]) for w in told if w.kind == "add_comment"] == [
+        (False, "Managed appliance access is restricted"),
+        (True, "To work on this ticket the Customer Champions need network access to your "
+               "managed appliance and the access and permissions to monitor and manage it. "
+               "While access is restricted we cannot commit to the response times of your "
+               "plan; please restore it, or tell us when you have.")]
+    assert life.clock().paused
+    assert life.timer_at("first_response:breach") is None
+    assert life.run_until("2026-11-25T09:00:00-06:00") == []
+    # Access restored Wednesday 09:00: 11 h remain: Wed 09-19 (10 h), Thu 07-08 (1 h).
+    life.change("2026-11-25T09:00:00-06:00",
+                tags=life.ticket.tags - {"sla_appliance_access_restricted"})
+    assert life.due() == "2026-11-26T08:00:00-06:00"
+    # Set again later: told again (a new round), not on every look in between.
+    again = life.change("2026-11-25T10:00:00-06:00",
+                        tags=life.ticket.tags | {"sla_appliance_access_restricted"})
+    assert sum(w.kind == "add_comment" for w in again) == 2
+    assert life.change("2026-11-25T11:00:00-06:00", tags=life.ticket.tags | {"x"}) == []

@@ -40,6 +40,7 @@ class ClockView:
     # earlier targets or before a pause): what the explanation starts from.
     leg_start: datetime | None = None
     used_before_leg: timedelta = timedelta(0)
+    exempt: bool = False  # paused by an exemption of the policy rather than by Pending
 
     def breached_by(self, now: datetime) -> bool:
         """Whether the target is missed as of ``now``."""
@@ -78,7 +79,8 @@ def compute_clock(policy: Policy, metric: Metric, started: datetime,
     end = min(met_at or now, now)
 
     def runs(item: Observation) -> bool:
-        return item.status not in STOPPED and not (pause and item.status == Status.PENDING)
+        return (item.status not in STOPPED and not item.exempt
+                and not (pause and item.status == Status.PENDING))
 
     targets = [_target(policy, metric, item) for _, _, item in segments]
     used = timedelta(0)
@@ -90,9 +92,10 @@ def compute_clock(policy: Policy, metric: Metric, started: datetime,
     warn, _, _ = _reach(segments, targets, runs, policy.clocks.warn_at)
     return ClockView(
         metric=metric, target=targets[-1], started=started, due=due, warn=warn,
-        used=used, paused=pause and last.status == Status.PENDING and met_at is None,
+        used=used, paused=((pause and last.status == Status.PENDING) or last.exempt)
+        and met_at is None,
         stopped=last.status in STOPPED, met_at=met_at, leg_start=leg_start,
-        used_before_leg=used_before,
+        used_before_leg=used_before, exempt=last.exempt and met_at is None,
     )
 
 
@@ -174,8 +177,10 @@ def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime
                 "due_at": view.due.isoformat(), "used_seconds": view.used.total_seconds()}))
     if view.paused and not (remembered and remembered.paused):
         used = format_duration(view.used)
+        why = ("an exemption of the policy applies" if view.exempt
+               else "the ticket waits on the customer")
         decisions.append(Decision(f"sla.{metric}.paused",
-                                  f"{label} clock paused while the ticket waits on the customer "
+                                  f"{label} clock paused while {why} "
                                   f"({used} of {view.target.written} used)", now, {}))
     if running:
         if view.warn is not None and not warned:

@@ -15,6 +15,7 @@ from ._channels import channel_hours
 from ._clocks import ClockView, clock_effects, compute_clock, public_agent_replies
 from ._entitlements import entitlements
 from ._escalation import escalation
+from ._exemptions import exemptions
 from ._intake import intake
 from ._lifecycle import follow_up_cleanup, lifecycle
 from ._outcome import Outcome, Part, Situation
@@ -48,7 +49,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     policy = select_policy(policies, situation)
     if policy is None:
         return _no_sla(policies, situation, memory)
-    history = observe(state, ticket)
+    history = observe(state, ticket, policy.pausing_tags)
     part = Part(state={"timeline": timeline_json(history)})
     if memory.policy_id != policy.id:
         part.decisions.append(Decision("policy.selected", f"policy {policy.id} applies", now,
@@ -60,6 +61,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     part.add(_location(policy, ticket, state, now))
     part.add(entitlements(policy, plan_id, plan, ticket, state, now))
     part.add(channel_hours(policy, ticket, state, now))
+    part.add(exemptions(policy, ticket, state, now))
     part.add(recategorise(policy, ticket, situation.classification, state, now))
     part.add(intake(policy, ticket, state, now))
     clocks: list[ClockRecord] = []

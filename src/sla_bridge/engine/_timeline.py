@@ -27,31 +27,39 @@ class Observation:
     plan: str | None
     severity: str | None
     location: str | None
+    # An exemption of the policy (a tag on the ticket) suspends its targets.
+    exempt: bool = False
 
     def same_as(self, other: Observation) -> bool:
         """Whether nothing but the instant differs."""
-        return (self.status, self.plan, self.severity, self.location) == (
-            other.status, other.plan, other.severity, other.location)
+        return (self.status, self.plan, self.severity, self.location, self.exempt) == (
+            other.status, other.plan, other.severity, other.location, other.exempt)
 
     def to_json(self) -> dict[str, Any]:
         """Serialise for the ticket's memory."""
         data = asdict(self)
         data["at"] = self.at.isoformat()
+        if not self.exempt:
+            del data["exempt"]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Observation:
         """Read back from the ticket's memory."""
         return cls(datetime.fromisoformat(data["at"]), data["status"], data.get("plan"),
-                   data.get("severity"), data.get("location"))
+                   data.get("severity"), data.get("location"), bool(data.get("exempt")))
 
 
-def current(ticket: Ticket, at: datetime) -> Observation:
-    """The ticket's attributes now, as an observation at ``at``."""
-    return Observation(at, str(ticket.status), ticket.plan, ticket.severity, ticket.location)
+def current(ticket: Ticket, at: datetime,
+            exempting: frozenset[str] = frozenset()) -> Observation:
+    """The ticket's attributes now, as an observation at ``at``; ``exempting`` are the tags
+    that suspend its targets."""
+    return Observation(at, str(ticket.status), ticket.plan, ticket.severity, ticket.location,
+                       bool(ticket.tags & exempting))
 
 
-def observe(state: dict[str, Any], ticket: Ticket) -> list[Observation]:
+def observe(state: dict[str, Any], ticket: Ticket,
+            exempting: frozenset[str] = frozenset()) -> list[Observation]:
     """Return the ticket's history with the current attributes appended if they changed.
 
     A ticket seen for the first time is taken to have been open with its current plan,
@@ -61,9 +69,9 @@ def observe(state: dict[str, Any], ticket: Ticket) -> list[Observation]:
     history = [Observation.from_json(item) for item in state.get("timeline", [])]
     if not history:
         opened = Observation(ticket.created_at, str(Status.OPEN), ticket.plan,
-                             ticket.severity, ticket.location)
+                             ticket.severity, ticket.location, bool(ticket.tags & exempting))
         history = [opened]
-    now = current(ticket, max(ticket.updated_at, history[-1].at))
+    now = current(ticket, max(ticket.updated_at, history[-1].at), exempting)
     if not now.same_as(history[-1]):
         history.append(now)
     return history[-MAX_OBSERVATIONS:]

@@ -28,6 +28,7 @@ from ._workflow import (
     AutoClose,
     ChannelHours,
     Classification,
+    Exemption,
     Clocks,
     Entitlements,
     Escalation,
@@ -223,6 +224,13 @@ class Policy(_Model):
     versions: Versions = Versions()
     # Channel name (as tickets carry it, e.g. "chat") -> the hours it is staffed.
     channels: dict[str, ChannelHours] = {}
+    # Name -> a tagged condition that suspends the targets (see Exemption).
+    exemptions: dict[str, Exemption] = {}
+
+    @property
+    def pausing_tags(self) -> frozenset[str]:
+        """The tags whose presence pauses a ticket's clocks."""
+        return frozenset(e.tag for e in self.exemptions.values() if e.pause_clocks)
 
     _holiday_calendars: dict[str, HolidayCalendar] = PrivateAttr(default_factory=dict)
     _calendars: dict[tuple[str, str], BusinessCalendar] = PrivateAttr(default_factory=dict)

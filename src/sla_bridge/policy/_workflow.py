@@ -114,6 +114,18 @@ class Entitlements(Section):
     reply_publicly_on_breach: bool = True
 
 
+class Exemption(Section):
+    """A condition, marked on a ticket by a tag, under which the plan's targets do not bind
+    (the source's "we cannot commit to response times if ..."). While the tag is on the
+    ticket its clocks pause (``pause_clocks``); each time it is set, ``note`` goes to the
+    agents and ``reply``, if any, to the customer."""
+
+    tag: str = Field(min_length=1)
+    note: str = Field(min_length=1)
+    reply: str | None = None
+    pause_clocks: bool = True
+
+
 class ChannelHours(Section):
     """The hours one contact channel (chat, phone) is staffed, and what a ticket that came in
     by it outside them is told. ``reply`` defaults to a sentence built from the hours."""
