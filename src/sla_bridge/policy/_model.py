@@ -28,10 +28,10 @@ from ._workflow import (
     AutoClose,
     ChannelHours,
     Classification,
-    Exemption,
     Clocks,
     Entitlements,
     Escalation,
+    Exemption,
     Intake,
     Versions,
 )
