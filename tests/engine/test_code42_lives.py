@@ -75,21 +75,38 @@ def test_unanswered_ticket_breaches_once_with_note_and_tag() -> None:
     assert life.customer("2026-11-30T13:00:00-06:00", "Any news?") == []  # nothing repeated
 
 
-def test_customer_sev1_suggested_sev3_then_agent_applies_it_keeping_used_time() -> None:
+def test_code42_categorises_a_how_to_filed_as_sev1_keeping_the_customers_choice() -> None:
+    # "Each time you report an issue to us, we categorize it": the vendor's severity drives.
     life = gold("2026-11-24T09:00:00-06:00", severity="1")
-    assert life.due() == "2026-11-24T10:00:00-06:00"  # Gold Sev 1: 1 calendar hour
+    assert life.due() == "2026-11-24T10:00:00-06:00"  # provisional: Gold Sev 1, 1 calendar hour
     life.classification = Verdict("3", 0.9, ("affects a single user (scope: single user)",))
-    [note] = life.customer("2026-11-24T09:10:00-06:00", "Only my laptop is affected")
-    assert not note.action.public
-    assert note.text == ("sla-bridge suggests severity 3 (Medium), confidence 90%; the customer "
-                         "chose severity 1. Why: affects a single user (scope: single user). Set "
-                         "the vendor severity to apply it.")
-    # code42 only suggests; the agent applies it at 09:30: 30 min of the Sev 1 clock are used,
-    # the Sev 3 target (1 business day = 9 h) keeps them: 8.5 h remain from 09:30 -> Wed 09:00.
-    life.change("2026-11-24T09:30:00-06:00", vendor_severity="3")
-    assert life.due() == "2026-11-25T09:00:00-06:00"
+    applied, told, due = life.customer("2026-11-24T09:10:00-06:00", "Only my laptop is affected")
+    assert applied.action.fields == {"vendor_severity": "3"}
+    assert told.action.public
+    assert told.text == ("We have reviewed this ticket and categorised it as severity 3 "
+                         "(Medium) under our support policy: affects a single user (scope: "
+                         "single user). You chose severity 1; both are recorded on the ticket.")
+    # 10 min of the Sev 1 clock are used; the Sev 3 target (1 business day = 9 h) keeps them:
+    # 8 h 50 min remain from 09:10: Tue 09:10-17:00, Wed 08:00-09:00.
+    assert due.action.fields == {"sla_first_response_due": "2026-11-25T09:00:00-06:00"}
     assert life.clock().target == "1 business day"
     assert life.ticket.customer_severity == "1"  # both are kept
+    assert life.customer("2026-11-24T09:20:00-06:00", "ok") == []
+
+
+def test_code42_only_suggests_when_unsure_and_sets_an_agreeing_severity_quietly() -> None:
+    life = gold("2026-11-24T09:00:00-06:00", severity="1")
+    life.classification = Verdict("3", 0.5, ("a single user, perhaps",))
+    [note] = life.customer("2026-11-24T09:10:00-06:00", "Only my laptop is affected")
+    assert not note.action.public
+    assert note.text.startswith("sla-bridge suggests severity 3 (Medium), confidence 50%")
+    assert life.ticket.vendor_severity is None
+    life = gold("2026-11-24T09:00:00-06:00", severity="2")
+    life.classification = Verdict("2", 0.9, ("most of the deployment",))
+    [categorised] = life.customer("2026-11-24T09:10:00-06:00", "Most laptops fail")
+    assert categorised.action.fields == {"vendor_severity": "2"}
+    assert [d.kind for d in life.decisions if d.kind.startswith("severity")] == [
+        "severity.categorised"]
 
 
 def test_escalation_asked_once_requested_reminded_approved_and_communicated() -> None:

@@ -24,8 +24,10 @@ def test_demo_plays_the_scripted_week(tmp_path: Path) -> None:
             "30 Nov 17:00 CST") in out
     # The missing-information request, the re-categorisation and its re-targeted clock.
     assert "#3 Globex S1    wrote      public reply: Thank you for contacting support." in out
-    assert "#4 Acme how-to  severity   sla-bridge suggests severity 4 (Low)" in out
-    assert "#4 Acme how-to  SLA        first response due Wed 02 Dec 16:40 CST" in out
+    assert ("#4 Acme how-to  severity   severity 4 applied (the customer chose severity 1)"
+            in out)
+    assert "#4 Acme how-to  wrote      public reply: We have reviewed this ticket and" in out
+    assert "#4 Acme how-to  SLA        first response due Wed 02 Dec 17:00 CST" in out
     # Auto-close with the survey, and the reply to the closed ticket as a follow-up.
     assert "#1 Initech      wrote      status closed" in out
     assert "#1 Initech      wrote      tags +sla_survey_requested" in out

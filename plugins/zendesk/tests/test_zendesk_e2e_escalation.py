@@ -76,6 +76,7 @@ def test_missing_parts_are_asked_once_then_approved_with_the_severity(
     assert view.group == "Senior Customer Champions"
     assert view.priority == "urgent"  # severity 1
     assert {"sla_escalation_approved", "sla_escalation_severity_accepted"} <= set(view.tags)
+    assert "sla_approval_requested" not in view.tags  # decided: no longer awaiting approval
     assert [(f"{c.at:%H:%M}", c.body) for c in view.by_bridge(public=True)] == [
         ("10:00", ask.body),
         ("11:00", "A support manager has approved your escalation request and set the ticket "
@@ -120,3 +121,34 @@ def test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason
     assert "sla_escalation_declined" in view.tags
     assert len(view.starting("Reminder:")) == 1
     assert set(view.keys().values()) == {1}
+
+
+def test_a_request_taken_by_phone_is_one_round_however_often_the_ticket_echoes(
+        code42: tuple[BridgeOnSandbox, People]) -> None:
+    # Dana phones; Avery records the request as the tag and the reason field. The tag and the
+    # field stay on the ticket after the decision: they must not start another round on
+    # each webhook the bridge's own writes echo back.
+    world, people = code42
+    sandbox = world.sandbox
+    number = answered_severity_2(world, people)["id"]
+    reason_field = sandbox.field_id("SLA escalation reason")
+    world.step(at("2026-11-30 10:00"), "Avery records Dana's phoned request",
+               lambda: sandbox.agent_update(
+                   number, people["Avery"], comment="Dana called: please escalate.",
+                   public=False, additional_tags=["sla_escalation_requested"],
+                   custom_fields=[{"id": reason_field, "value": REASON}]))
+    macro = sandbox.macro_id(APPROVE_WITH_SEVERITY)
+    world.step(at("2026-11-30 11:00"), "Morgan approves",
+               lambda: sandbox.apply_macro(number, macro, people["Morgan"]))
+    world.step(at("2026-11-30 12:00"), "Dana thanks them",
+               lambda: sandbox.customer_reply(number, "Thank you, talk soon."))
+    world.advance(at("2026-12-01 12:00"))
+    view = seen(sandbox, number)
+    requests = [c for c in view.by_bridge(public=False) if c.body.startswith(f"[{MANAGERS}]")]
+    assert len(requests) == 1
+    assert [c.body for c in view.by_bridge(public=True)] == [
+        "A support manager has approved your escalation request and set the ticket to "
+        "severity 1; Senior Customer Champions will take it from here."]
+    assert set(view.keys().values()) == {1}
+    assert [d.kind for d in world.decisions(number) if d.kind.startswith("escalation")] == [
+        "escalation.requested", "escalation.approved"]

@@ -35,8 +35,8 @@ ESCALATE = ("Please escalate: nobody in the company can restore files since Mond
 # "zendesk:<id>:" prefix, public, when).
 CARL = {
     "status": "new", "priority": "urgent", "group": "Senior Customer Champions",
-    "tags": ["sla_approval_requested", "sla_breached", "sla_escalation_approved",
-             "sla_warning"],
+    # sla_approval_requested came and went: the decision takes it off.
+    "tags": ["sla_breached", "sla_escalation_approved", "sla_warning"],
     "fields": {"SLA first response due": "2026-12-01T09:00:00-06:00"},
     "comments": [
         ("add_comment:entitlement:admin:note", False, "Mon 09:00"),

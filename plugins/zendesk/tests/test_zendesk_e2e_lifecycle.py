@@ -64,13 +64,17 @@ def test_solved_and_pending_tickets_close_by_themselves_with_the_survey(
                                             comment="Can you send the logs?", status="pending"))
     world.advance(at("2026-12-08 12:00"))
 
-    # Solved Wed 25 Nov 10:00 + 2 calendar days: closed Fri 27 Nov 10:00, the survey tag,
-    # no notice (notify_on_closed = false).
+    # Solved Wed 25 Nov 10:00: "When a ticket is marked as Solved, you receive an automated
+    # notification email" (notify_on_solved), once. + 2 calendar days: closed Fri 27 Nov
+    # 10:00, the survey tag, no closing notice (notify_on_closed = false).
     ticket = seen(sandbox, solved["id"])
     assert ticket.status == "closed"
     assert by_bridge(world, solved["id"]) == [("Fri 27 10:00", "closed")]
     assert SURVEY in ticket.tags
-    assert ticket.by_bridge(public=True) == []
+    assert [(f"{c.at:%a %d %H:%M}", c.body) for c in ticket.by_bridge(public=True)] == [
+        ("Wed 25 10:00", "This ticket has been marked solved. If it is not, reply to this "
+                         "message and it will re-open. Without a reply it closes "
+                         "automatically after 2 days.")]
     # Pending Mon 30 Nov 10:00 + 4 days: solved Fri 4 Dec 10:00 with a public comment;
     # + 2 days: closed Sun 6 Dec 10:00 with the survey tag.
     ticket = seen(sandbox, waiting["id"])

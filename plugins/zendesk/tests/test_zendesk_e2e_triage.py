@@ -19,35 +19,32 @@ HOW_TO = ("How do I exclude the Downloads folder from backup for one user? Just 
           "information. " + COMPLETE)
 
 
-def test_code42_suggests_a_severity_in_an_internal_note_and_changes_nothing(
+def test_code42_categorises_a_how_to_filed_as_severity_1_and_tells_the_customer(
         code42: tuple[BridgeOnSandbox, People]) -> None:
-    world, people = code42
-    # A "Severity 1" (urgent) that is a how-to question, Gold, Mon 30 Nov 09:00.
-    ticket = world.step(at("2026-11-30 09:00"), "Acme: an urgent how-to",
-                        lambda: world.sandbox.open_ticket(
-                            people["Dana"], "URGENT: how do I exclude a folder?", HOW_TO,
-                            priority="urgent"))
-    view = seen(world.sandbox, ticket["id"])
-    [note] = view.starting("sla-bridge suggests")
-    assert note.body.startswith(
-        "sla-bridge suggests severity 4 (Low), confidence 74%; the customer chose severity 1. "
-        "Why: asks a question and reports nothing broken (a request for information): "
-        "example of Severity 4;")
-    assert note.body.endswith("Set the vendor severity to apply it.")
-    assert not note.public
-    assert view.by_bridge(public=True) == []  # suggest: the customer is told nothing
-    assert view.priority == "urgent"  # and the severity stays the customer's
-    # Gold Severity 1: 1 calendar hour.
-    assert view.fields[FIRST] == "2026-11-30T10:00:00-06:00"
-    # The agent accepts it: the vendor severity is set, the clock re-targets (no time was
-    # used at 09:00, so Severity 4's 3 business days = 27 h from 09:00: 8 h Mon, 9 h Tue,
-    # 9 h Wed, 1 h Thu -> Thu 3 Dec 09:00), and nothing is suggested again.
-    world.step(at("2026-11-30 09:00"), "Avery sets severity 4",
-               lambda: world.sandbox.agent_update(ticket["id"], people["Avery"],
-                                                  priority="low"))
-    view = seen(world.sandbox, ticket["id"])
+    # "Each time you report an issue to us, we categorize it": a "Severity 1" (urgent) that
+    # is a how-to question, Gold, Mon 30 Nov 09:00, does not keep Gold Sev 1's 1-hour target.
+    ticket = code42[0].step(at("2026-11-30 09:00"), "Acme: an urgent how-to",
+                            lambda: code42[0].sandbox.open_ticket(
+                                code42[1]["Dana"], "URGENT: how do I exclude a folder?", HOW_TO,
+                                priority="urgent"))
+    view = seen(code42[0].sandbox, ticket["id"])
+    [told] = view.starting("We have reviewed this ticket")
+    assert told.public
+    assert told.body.startswith(
+        "We have reviewed this ticket and categorised it as severity 4 (Low) under our support "
+        "policy: asks a question and reports nothing broken (a request for information)")
+    assert told.body.endswith("You chose severity 1; both are recorded on the ticket.")
+    assert view.priority == "low"  # the vendor's severity 4
+    # No time was used at 09:00, so Severity 4's 3 business days = 27 h from 09:00: 8 h Mon,
+    # 9 h Tue, 9 h Wed, 1 h Thu -> Thu 3 Dec 09:00.
     assert view.fields[FIRST] == "2026-12-03T09:00:00-06:00"
-    assert len(view.starting("sla-bridge suggests")) == 1
+    # An agent's later change wins, and nothing is categorised again.
+    code42[0].step(at("2026-11-30 09:30"), "Avery sets severity 3",
+                   lambda: code42[0].sandbox.agent_update(ticket["id"], code42[1]["Avery"],
+                                                          priority="normal"))
+    view = seen(code42[0].sandbox, ticket["id"])
+    assert view.priority == "normal"
+    assert len(view.starting("We have reviewed this ticket")) == 1
 
 
 def test_ownbackup_applies_the_severity_and_tells_the_customer(

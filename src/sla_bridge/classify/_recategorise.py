@@ -18,7 +18,10 @@ class Recategorisation:
 
     ``action`` is ``keep`` (the customer's severity stands, nothing is written), ``suggest``
     (an internal note with the reasons) or ``apply`` (the vendor severity is set, both are kept,
-    and a public comment explains the change).
+    and a public comment explains the change when it differs from the customer's). Where the
+    policy says the vendor sets severity (``customer_sets_severity = false``), ``apply`` also
+    sets a confident result that agrees with the customer, since the vendor's severity is
+    the one that drives the clocks there.
     """
 
     customer_severity: str | None
@@ -60,8 +63,15 @@ def recategorisation(policy: Policy, result: Classified,
     ours = severity_name(classified)
     theirs = severity_name(customer) if customer else "choice of no severity"
     agrees = customer is not None and customer.id == classified.id
+    # Where the vendor categorises ("customer_sets_severity = false"), a confident result is
+    # the vendor's severity even when it matches the customer's choice.
+    vendor_categorises = not policy.classification.customer_sets_severity
     action: Action
-    if agrees:
+    if agrees and vendor_categorises and setting == "apply" and result.confidence >= threshold:
+        action, text = "apply", (f"the vendor categorises each ticket: {ours}, as the customer "
+                                 f"chose (confidence {result.confidence:.2f} >= "
+                                 f"{threshold:.2f})")
+    elif agrees:
         action, text = "keep", f"the classifier agrees with the customer's {theirs}"
     elif setting == "never":
         action, text = "keep", (f"the classifier says {ours}, but the policy never re-categorises:"

@@ -139,7 +139,10 @@ def find_request(policy: Policy, ticket: Ticket, after: datetime | None,
         return None
     since = asks[0].created_at if asks else (after or ticket.created_at)
     texts = [c.body for c in _customer_comments(ticket, None) if c.created_at >= since]
-    reason = _reason_field(ticket) or _reason(texts)
+    by_field = _reason_field(ticket)
+    reason = by_field or _reason(texts)
+    if by_field:
+        texts.append(by_field)  # a request taken by phone may name the severity in the reason
     severity = ticket.fields.get("escalation_severity") or _severity(policy, texts)
     contact = ticket.fields.get("escalation_contact") or _contact(texts)
     return Request(since, reason, severity, contact)

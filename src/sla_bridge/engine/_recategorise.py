@@ -32,7 +32,14 @@ def recategorise(policy: Policy, ticket: Ticket, result: Classified | None,
     reasons = "; ".join(result.reasons) or "no specific signal"
     label = policy.severity(result.severity).label
     said = f"the customer chose severity {customer}" if customer else "no severity was chosen"
-    if verdict.action == "apply":
+    if verdict.action == "apply" and verdict.agrees:
+        why = f"categorised as severity {result.severity} ({label}), as the customer chose"
+        part.actions.append(SetFields(ref=ticket.ref, key=key,
+                                      fields={"vendor_severity": result.severity},
+                                      reason=f"{why}: {reasons}"))
+        part.decisions.append(Decision("severity.categorised", f"{why}; {reasons}", now,
+                                       {"confidence": result.confidence}))
+    elif verdict.action == "apply":
         part.actions.append(SetFields(ref=ticket.ref, key=key,
                                       fields={"vendor_severity": result.severity},
                                       reason=f"re-categorised to {result.severity}: {reasons}"))

@@ -106,9 +106,9 @@ def play(world: BridgeOnSandbox, cast: Cast, out: TextIO) -> None:
                            "How do I exclude the Downloads folder from backup for one user? "
                            "Just asking for information. " + COMPLETE, priority="urgent"),
                        label="Acme how-to")
-    world.step(at("11-26T09:20"), "Avery accepts the suggestion: severity 4 (priority low)",
-               lambda: sandbox.agent_update(howto["id"], cast.agent["id"], priority="low",
-                                            comment="Re-categorised to Severity 4.",
+    world.step(at("11-26T09:20"), "Avery agrees with the bridge's severity 4 in a note",
+               lambda: sandbox.agent_update(howto["id"], cast.agent["id"],
+                                            comment="Agreed: a how-to is Severity 4.",
                                             public=False))
 
     world.names[str(initech["id"] + 4)] = f"#{initech['id'] + 4} follow-up"
