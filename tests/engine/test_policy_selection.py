@@ -36,3 +36,19 @@ def test_unknown_severity_is_explained_on_the_ticket() -> None:
     assert ("sla-bridge cannot track an SLA on this ticket: policy 'code42-enterprise' has no "
             "severity 'P0'; valid severities: 1 (Critical), 2 (High), 3 (Medium), 4 (Low)"
             in notes)
+
+
+def test_a_plan_written_as_its_label_selects_the_policy() -> None:
+    life = Life([policy("code42-enterprise")], "2026-11-23T09:00:00-06:00",
+                plan="Code42 Gold Support", customer_severity="2", description="x " * 20)
+    assert life.memory is not None
+    assert life.memory.policy_id == "code42-enterprise"
+    assert life.memory.plan == "gold"
+    assert life.due() == "2026-11-23T13:00:00-06:00"  # Gold Sev 2: 4 business hours
+
+
+def test_a_ticket_made_by_an_integration_is_not_told_its_channel_is_off_plan() -> None:
+    life = Life([policy("code42-enterprise")], "2026-11-23T09:00:00-06:00", plan="silver",
+                customer_severity="3", channel="api", registered_admins=("u1",),
+                description="x " * 20)
+    assert not any(w.action.key.startswith("entitlement:channel") for w in life.written)

@@ -27,7 +27,13 @@ CASES = [
     ("crashplan-small-business", "Japan", "us-central"),
     ("crashplan-standard-2013", "Brazil", "us"), ("crashplan-standard-2013", "UK", "us"),
     ("crashplan-standard-2013", "Australia", "au"), ("crashplan-standard-2013", "au", "au"),
+    ("code42-enterprise", "Atlantic/Canary", "europe"), ("code42-enterprise", "Iceland", "europe"),
+    ("code42-enterprise", "Atlantic/Reykjavik", "europe"),
+    ("crashplan-proe-premium", "Australia/Sydney", "au"),
+    ("crashplan-proe-premium", "Pacific/Auckland", "nz"),
+    ("crashplan-standard-2013", "Australia/Brisbane", "au"),
     ("ownbackup", "Germany", "Europe/Berlin"), ("ownbackup", "Japan", "Asia/Tokyo"),
+    ("ownbackup", "America/Chicago", "America/Chicago"),
     ("ownbackup", "Asia/Jerusalem", "Asia/Jerusalem"),
 ]
 

@@ -32,13 +32,21 @@ def select_policy(policies: Sequence[Policy], situation: Situation) -> Policy | 
 
     for policy in policies:
         rule = policy.applies_to
-        # A single-plan policy needs no plan on the ticket (Policy.plan(None) is that plan).
-        plan_ok = matches(rule.plans, ticket.plan) or (ticket.plan is None
-                                                       and len(policy.plans) == 1)
+        plan_ok = matches(rule.plans, ticket.plan) or matches(rule.plans,
+                                                              _plan_id(policy, ticket.plan))
         if (plan_ok and matches(rule.products, ticket.product)
                 and matches(rule.brands, ticket.brand) and matches(rule.forms, ticket.form)):
             return policy
     return None
+
+
+def _plan_id(policy: Policy, plan: str | None) -> str | None:
+    """The policy's plan key for a ticket's plan written as its key or label; a single-plan
+    policy's plan for a ticket without one (Policy.plan(None) is that plan)."""
+    try:
+        return policy.plan(plan)[0]
+    except LookupError:
+        return None
 
 
 def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:

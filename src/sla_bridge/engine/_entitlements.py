@@ -12,6 +12,8 @@ from sla_bridge.tickets import Ticket
 
 from ._outcome import Part
 
+CONTACT_CHANNELS = frozenset({"web", "email", "chat", "phone"})
+
 
 def entitlements(policy: Policy, plan_id: str, plan: Plan, ticket: Ticket,
                  state: dict[str, Any], now: datetime) -> Part:
@@ -39,7 +41,11 @@ def entitlements(policy: Policy, plan_id: str, plan: Plan, ticket: Ticket,
                 "organization to contact support; please ask a registered administrator to "
                 "open the ticket, or contact your account manager to change who is registered.",
             ))
-    if plan.channels and ticket.channel and ticket.channel.lower() not in plan.channels:
+    # Only channels a customer contacts support by are judged: "api", "rule" or "mobile" say
+    # how a ticket was made (an integration, a trigger, an app), not which channel was used.
+    judged = CONTACT_CHANNELS | {c for p in policy.plans.values() for c in p.channels}
+    channel = (ticket.channel or "").lower()
+    if plan.channels and channel in judged and channel not in plan.channels:
         channels = ", ".join(plan.channels)
         problems.append((
             "channel",

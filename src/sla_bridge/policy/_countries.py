@@ -42,6 +42,17 @@ def _table(name: str) -> list[list[str]]:
 
 
 @cache
+def _zone_countries() -> dict[str, str]:
+    return {row[2]: row[0] for row in _table("zone.tab")}
+
+
+def country_of_zone(zone_name: str) -> Country | None:
+    """The country an IANA zone is in ("Atlantic/Canary" -> Spain), per ``zone.tab``."""
+    code = _zone_countries().get(zone_name.strip())
+    return _countries()[0].get(code) if code else None
+
+
+@cache
 def _countries() -> tuple[dict[str, Country], dict[str, str]]:
     areas: dict[str, list[str]] = {}
     zones: dict[str, list[str]] = {}

@@ -21,7 +21,14 @@ from pydantic import (
 
 from sla_bridge.businesstime import BusinessCalendar, HolidayCalendar, WeeklyHours
 
-from ._countries import AREAS, country_codes, find_country, main_zone, zone_area
+from ._countries import (
+    AREAS,
+    country_codes,
+    country_of_zone,
+    find_country,
+    main_zone,
+    zone_area,
+)
 from ._durations import Duration, TargetDuration
 from ._workflow import (
     AppliesTo,
@@ -278,7 +285,7 @@ class Policy(_Model):
                      *(alias.lower() for alias in location.aliases)}
             if key in names:
                 return LocationMatch(loc_id, ZoneInfo(location.timezone), location.schedule)
-        country = find_country(name)
+        country = find_country(name) or country_of_zone(name)
         if country is not None:
             for loc_id, location in self.locations.items():
                 if country.code in location.countries:
@@ -292,7 +299,7 @@ class Policy(_Model):
                                              f"{country.name} is in {area}, read as {loc_id}")
         if self.locations_accept_timezones:
             zone = main_zone(country) if country is not None else None
-            if country is not None and zone is not None:
+            if "/" not in name and country is not None and zone is not None:
                 return LocationMatch(zone, ZoneInfo(zone), None,
                                      f"{country.name} keeps one time, {zone}")
             try:
