@@ -3,10 +3,10 @@
 from ._durations import Duration, TargetDuration
 from ._holiday_kinds import BUILTIN_HOLIDAY_KINDS, HolidayRuleSpec
 from ._load import PolicyError, PolicyLibrary, load_policy, validate_policy
+from ._locations import Location, LocationMatch
 from ._model import (
     METRICS,
     HolidaySet,
-    Location,
     Metric,
     Plan,
     Policy,
@@ -22,6 +22,7 @@ __all__ = [
     "HolidayRuleSpec",
     "HolidaySet",
     "Location",
+    "LocationMatch",
     "Metric",
     "Plan",
     "Policy",
