@@ -59,3 +59,14 @@ def test_vendor_recategorises_and_tells_the_customer() -> None:
     # The Low target (2 business days = 18 h) keeps the 30 minutes already used: 17.5 h
     # remain from Tue 09:30 -> 8.5 h on Tuesday, 9 h on Wednesday: Wed 18:00.
     assert life.due() == "2026-11-25T18:00:00-05:00"
+
+
+def test_no_customer_escalation_process_runs_where_the_source_offers_none() -> None:
+    # The source mentions only internal escalation ("will be escalated to higher support
+    # tiers"): a customer's "please escalate" is an ordinary reply for the agents.
+    life = Life([OWNBACKUP], "2026-11-25T16:00:00-05:00", plan="standard",
+                customer_severity="High", description=DESCRIPTION)
+    said = life.customer("2026-11-25T16:30:00-05:00", "Please escalate this to your managers, "
+                         "we expect severity High and the restore is urgent.")
+    assert not any(w.kind == "request_approval" or "escalat" in w.text for w in said)
+    assert not any(d.kind.startswith("escalation") for d in life.decisions)
