@@ -325,8 +325,13 @@ def test_text_without_any_signal_gets_a_middle_severity_with_low_confidence() ->
     assert result.reasons[0].startswith("no severity signal found")
 
 
+def _setting(policy: Policy, **update: object) -> Policy:
+    classification = policy.classification.model_copy(update=update)
+    return policy.model_copy(update={"classification": classification})
+
+
 @pytest.mark.parametrize(("policy", "customer", "confidence", "action"), [
-    (CODE42, "4", 0.9, "suggest"),  # recategorise = "suggest"
+    (_setting(CODE42, recategorise="suggest"), "4", 0.9, "suggest"),
     (OWNBACKUP, "Low", 0.9, "apply"),  # recategorise = "apply", confident
     (OWNBACKUP, "Low", 0.5, "suggest"),  # below min_confidence_to_apply
     (OWNBACKUP, "high", 0.9, "keep"),  # agrees (matched case-insensitively)

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sla_bridge.policy import Policy
+from sla_bridge.policy import Policy, Severity
 from sla_bridge.tickets import Ticket
 
+from ._claims import UnsupportedClaim, unsupported_claim
 from ._policy_map import find_example, index_for_level, severity_name
 from ._result import ClassificationResult
 from ._scope import detect_scope
@@ -25,6 +26,8 @@ FULL_SIMILARITY = 0.35
 # Softmax temperature of the confidence: one named situation and nothing against it gives ~0.75.
 TEMPERATURE = 1.5
 UNSUPPORTED_CONFIDENCE = 0.95
+# A ticket that only says it runs an unsupported version: the customer's word, not the facts.
+CLAIMED_UNSUPPORTED_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ def classify(policy: Policy, subject: str, text: str, *, version: str | None = N
     requests), resolves each against the policy's own examples where it has one, adds the
     similarity of the wording to each severity's definition and examples, and returns the
     severity with the most support. When ``version`` is unsupported under the policy's
-    ``[versions]`` rule and the policy sets ``unsupported_severity``, that severity wins.
+    ``[versions]`` rule and the policy sets ``unsupported_severity``, that severity wins;
+    without facts that settle the version, a ticket that says it runs an unsupported version
+    or configuration gets the severity the policy gives that (with less confidence).
     Pure: no I/O; the same input always gives the same result.
     """
     ticket_text = TicketText(subject, text)
@@ -128,21 +133,8 @@ def classify(policy: Policy, subject: str, text: str, *, version: str | None = N
         closest = max(range(len(severities)), key=lambda i: similarity[i])
         reasons.append(f"wording closest to the definition and examples of "
                        f"{severity_name(severities[closest])} (similarity {best_similarity:.2f})")
-    severity = severities[winner].id
-    check = check_version(policy, version, facts)
-    unsupported = policy.versions.unsupported_severity
-    if check.supported is False and unsupported:
-        target = policy.severity(unsupported)
-        reasons.insert(0, f"{check.reason}: {severity_name(target)} per the version policy")
-        if target.id != severity:
-            reasons.insert(1, f"without the version rule the text points to "
-                              f"{severity_name(severities[winner])}")
-        severity, confidence = target.id, UNSUPPORTED_CONFIDENCE
-    elif check.supported is False:
-        reasons.append(f"{check.reason}; the policy sets no severity for unsupported versions, "
-                       "so the text decides")
-    elif version and (check.supported is None or policy.versions.rule != "any"):
-        reasons.append(check.reason)
+    severity, confidence = _version_rule(policy, ticket_text, version, facts, reasons,
+                                         severities[winner].id, confidence)
     return ClassificationResult(
         severity=severity,
         confidence=round(min(max(confidence, 0.0), 1.0), 3),
@@ -150,6 +142,62 @@ def classify(policy: Policy, subject: str, text: str, *, version: str | None = N
         classifier=CLASSIFIER_NAME,
         scores={s.id: round(scores[i], 3) for i, s in enumerate(severities)},
     )
+
+
+def _claim_target(policy: Policy, claim: UnsupportedClaim) -> tuple[Severity, str] | None:
+    """The severity a policy gives a ticket that says it runs an unsupported version."""
+    match = find_example(policy, rf"unsupported {claim.what}")
+    if match is not None:
+        return policy.severities[match.index], f"the {match.describe(policy)}"
+    unsupported = policy.versions.unsupported_severity
+    if claim.what == "version" and unsupported:
+        return policy.severity(unsupported), "the version policy"
+    return None
+
+
+def _version_rule(policy: Policy, text: TicketText, version: str | None,
+                  facts: VersionFacts | None, reasons: list[str], severity: str,
+                  confidence: float) -> tuple[str, float]:
+    """Apply the version policy: the version field against the facts, else the ticket's word.
+
+    An unsupported version field takes ``versions.unsupported_severity``. Without facts that
+    settle it, a ticket that *says* it runs an unsupported version or configuration ("we are
+    still on 6.x, which is end of life") takes the severity of the policy's example for
+    that ("Any issue on an unsupported version ...") or ``unsupported_severity``, with a
+    lower confidence: it is the customer's word. Changes ``reasons`` in place.
+    """
+    check = check_version(policy, version, facts)
+    unsupported = policy.versions.unsupported_severity
+    claim = unsupported_claim(text) if check.supported is not False else None
+    target: Severity | None = None
+    new_confidence = confidence
+    if check.supported is False and unsupported:
+        target = policy.severity(unsupported)
+        reasons.insert(0, f"{check.reason}: {severity_name(target)} per the version policy")
+        new_confidence = UNSUPPORTED_CONFIDENCE
+    elif check.supported is False:
+        reasons.append(f"{check.reason}; the policy sets no severity for unsupported versions, "
+                       "so the text decides")
+    elif claim is not None and check.supported is None:
+        found = _claim_target(policy, claim)
+        if found is None:
+            reasons.append(f"{claim.reason}; the policy sets no severity for an unsupported "
+                           f"{claim.what}, so the text decides")
+        else:
+            target, where = found
+            reasons.insert(0, f"{claim.reason}: {severity_name(target)} per {where}")
+            new_confidence = CLAIMED_UNSUPPORTED_CONFIDENCE
+    elif claim is not None:
+        reasons.append(f"{claim.reason}, but {check.reason}: the version facts decide")
+    if check.supported is not False and version and (
+            check.supported is None or policy.versions.rule != "any"):
+        reasons.append(check.reason)
+    if target is None:
+        return severity, confidence
+    if target.id != severity:
+        reasons.insert(1, f"without the version rule the text points to "
+                          f"{severity_name(policy.severity(severity))}")
+    return target.id, new_confidence
 
 
 def _release_dates(value: object) -> dict[str, date]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sla_bridge.policy import Policy, Severity
 
+from ._similarity import SeverityTexts, severity_texts
 from ._text import normalise
 
 LEVELS = 4
@@ -62,21 +64,27 @@ def find_example(policy: Policy, pattern: str) -> ExampleMatch | None:
     ``pattern`` is a regular expression over normalised text, or ``+workaround`` /
     ``-workaround`` for the severity whose definition allows a workaround / says none exists.
     """
+    return _find_example(severity_texts(policy), pattern)
+
+
+@lru_cache(maxsize=4096)
+def _find_example(texts: SeverityTexts, pattern: str) -> ExampleMatch | None:
+    definitions = [normalise(definition) for definition, _ in texts]
     if pattern in ("+workaround", "-workaround"):
         wanted = _POSITIVE_WORKAROUND if pattern[0] == "+" else _NEGATIVE_WORKAROUND
-        for index, severity in enumerate(policy.severities):
-            if wanted.search(normalise(severity.definition)):
-                return ExampleMatch(index, severity.definition, "definition")
+        for index, definition in enumerate(definitions):
+            if wanted.search(definition):
+                return ExampleMatch(index, texts[index][0], "definition")
         return None
     compiled = re.compile(pattern)
-    for index, severity in enumerate(policy.severities):
-        for example in severity.examples:
+    for index, (_, examples) in enumerate(texts):
+        for example in examples:
             text = normalise(example)
             if compiled.search(text):
                 where = ("managed-appliance example" if text.startswith("managed appliance")
                          else "example")
                 return ExampleMatch(index, example, where)
-    for index, severity in enumerate(policy.severities):
-        if compiled.search(normalise(severity.definition)):
-            return ExampleMatch(index, severity.definition, "definition")
+    for index, definition in enumerate(definitions):
+        if compiled.search(definition):
+            return ExampleMatch(index, texts[index][0], "definition")
     return None

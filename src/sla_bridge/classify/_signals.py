@@ -88,13 +88,21 @@ def _read(text: TicketText) -> _Reading:
     return _Reading(text.full, statements, problems, asks and not problems, asks)
 
 
+# A cause the policies name, and the failures it explains: when the licence has expired or
+# a licensing problem blocks the service, "backups fail" and "cannot restore" are its
+# symptoms ("Inability to back up or restore due to a licensing issue"), not more votes.
+_CAUSES = frozenset({"account.expired", "licensing.blocks_service"})
+_SYMPTOMS = frozenset({"restore_failure", "backup_failure", "access_failure", "problem"})
+
+
 def _detect(text: TicketText, scope: ScopeFinding) -> Iterator[Finding]:
     reading = _read(text)
-    yield from _requests(text, reading)
-    yield from _appliance(reading)
-    yield from _named_situations(reading, scope)
-    yield from _problems(text, scope, reading.problems)
-    yield from _modifiers(scope, reading.statements)
+    findings = [*_requests(text, reading), *_appliance(reading),
+                *_named_situations(reading, scope), *_problems(text, scope, reading.problems),
+                *_modifiers(scope, reading)]
+    if any(f.key in _CAUSES for f in findings):
+        findings = [f for f in findings if f.key not in _SYMPTOMS]
+    yield from findings
 
 
 def _requests(text: TicketText, reading: _Reading) -> Iterator[Finding]:
@@ -107,6 +115,10 @@ def _requests(text: TicketText, reading: _Reading) -> Iterator[Finding]:
         yield Finding("feature_request", 4, SITUATION + 0.5,
                       f"asks for a new feature or improvement (\"{feature.group(0)}\")",
                       r"feature|improvement|enhancement")
+    if text.reassurances and not reading.problems and not reading.info_only:
+        yield Finding("no_problem", 4, INFO,
+                      f"says nothing is wrong (\"{text.reassurances[0]}\") and reports no problem",
+                      r"little to no")
     if reading.info_only:
         yield Finding("information_request", 4, INFO + 0.5,
                       "asks a question and reports nothing broken (a request for information)",
@@ -162,10 +174,15 @@ def _named_situations(reading: _Reading, scope: ScopeFinding) -> Iterator[Findin
             yield Finding("security_alerting.down", 1, SITUATION,
                           "security alerting or reporting is not working at all",
                           r"alert\w*.{0,20}non-?functional")
+    blocked = _any(v.LICENCE_BLOCK, *reading.problems)
     if not reading.info_only and v.EXPIRED.search(full):
         yield Finding("account.expired", 1, SITUATION,
                       "the account or licence has expired and service stopped",
                       r"expired|licensing issue")
+    elif blocked:
+        yield Finding("licensing.blocks_service", 1, SITUATION + 1.0,
+                      f"a licensing problem stops backup or restore (\"{blocked.group(0)}\")",
+                      r"licensing issue|account has expired|expired")
     elif v.RENEW.search(said) and v.RENEW_WORD.search(full) and reading.problems:
         yield Finding("account.cannot_renew", 2, SITUATION, "the customer cannot renew",
                       r"renew")
@@ -192,6 +209,8 @@ def _named_situations(reading: _Reading, scope: ScopeFinding) -> Iterator[Findin
 
 def _problem(sentence: str) -> bool:
     return bool(v.FAIL_RX.search(sentence) or v.OUTAGE.search(sentence)
+                or v.COMPLETE_LOSS.search(sentence) or v.INSTALL_ISSUE.search(sentence)
+                or v.LICENCE_BLOCK.search(sentence)
                 or v.PERF.search(sentence) or v.MINOR.search(sentence)
                 or v.DISCREPANCY.search(sentence) or v.RAID_DEGRADED.search(sentence)
                 or v.STORAGE_CRITICAL.search(sentence) or v.STORAGE_LOW.search(sentence))
@@ -255,7 +274,7 @@ def _problems(text: TicketText, scope: ScopeFinding,
         else:
             yield Finding("outage", level, PROBLEM, _scoped(scope, what), cappable=True)
 
-    install = _any(v.INSTALL_FAILS, *statements)
+    install = _any(v.INSTALL_FAILS, *statements) or _any(v.INSTALL_ISSUE, *statements)
     if install:
         level = 3 if kind in (Scope.SINGLE, Scope.PORTION) else 2
         yield Finding("installation_problem", level, SITUATION,
@@ -293,11 +312,14 @@ def _problems(text: TicketText, scope: ScopeFinding,
                       cappable=True)
 
 
-def _modifiers(scope: ScopeFinding, statements: list[str]) -> Iterator[Finding]:
-    said = "\n".join(statements)
+def _modifiers(scope: ScopeFinding, reading: _Reading) -> Iterator[Finding]:
+    said = reading.said
     if not said:
         return
-    if scope.scope is Scope.SINGLE:
+    # Scope grades a problem; a question that reports nothing broken has none to grade.
+    if reading.info_only:
+        pass
+    elif scope.scope is Scope.SINGLE:
         yield Finding("scope.single", 3, HINT, scope.reason, r"single user")
     elif scope.scope is Scope.ENTIRE:
         yield Finding("scope.entire", 1, HINT * 0.5, scope.reason, r"entire deployment")

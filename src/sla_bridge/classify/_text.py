@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
+from ._negation import neutralise, reassurances
+
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _CONTRACTIONS = (
@@ -19,7 +21,7 @@ _CONTRACTIONS = (
     (r"\b(i|we|you|they|it)'ll\b", r"\1 will"),
     (r"\b(i|we|you|they|it)'d\b", r"\1 would"),
     (r"\bi'm\b", "i am"),
-    (r"\b(it|that|there|what|here)'s\b", r"\1 is"),
+    (r"\b(it|that|there|what|here|nothing|everything|something)'s\b", r"\1 is"),
 )
 _CONTRACTION_RES = tuple((re.compile(p), r) for p, r in _CONTRACTIONS)
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
@@ -133,12 +135,22 @@ class TicketText:
 
     @cached_property
     def full(self) -> str:
-        """Subject and body, normalised, as one string (subject first, as its own sentence)."""
-        subject = normalise(self.subject[:MAX_CHARS])
-        body = normalise(self.body[:MAX_CHARS])
+        """Subject and body, normalised, as one string (subject first, as its own sentence).
+
+        Negated problem words ("nothing is broken", "no errors") read as ``fine``; see
+        :mod:`._negation`.
+        """
+        subject = neutralise(normalise(self.subject[:MAX_CHARS]))
+        body = neutralise(normalise(self.body[:MAX_CHARS]))
         if subject and subject[-1] not in ".!?":
             subject += "."
         return f"{subject}\n{body}".strip()
+
+    @cached_property
+    def reassurances(self) -> tuple[str, ...]:
+        """What the ticket says is *not* wrong ("nothing is broken", "no errors")."""
+        return tuple(reassurances(normalise(f"{self.subject[:MAX_CHARS]}\n"
+                                            f"{self.body[:MAX_CHARS]}")))
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:

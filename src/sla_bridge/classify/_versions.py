@@ -8,7 +8,14 @@ Rules (``versions.rule``):
   version to know which majors those are.
 - ``months_after_next_ga``: a version is supported until N months after the general
   availability of the next version; needs a release calendar (version -> GA date) and the
-  date to judge on. Without one the check is skipped and the result says so.
+  date to judge on. Without one the check is skipped and the result says so. Versions are
+  judged by release line (major.minor): 10.0.3 belongs to line 10.0, and the "next version"
+  of 10.0 is the first newer line in the calendar (10.1, 11.0, ...), whose GA is the
+  earliest date listed for that line. Maintenance and patch releases of a line (10.0.1) do
+  not start the countdown of the line before them ("not including maintenance and patch
+  versions", Code42's policy), so the calendar may list them or not.
+
+Versions always compare as numbers, part by part (10.10 > 10.9 > 10.2), never as text.
 
 Missing facts never make a version unsupported: the check is skipped, with the reason.
 """
@@ -60,6 +67,20 @@ def parse_version(text: str) -> Version | None:
 
 def _cmp_key(version: Version, width: int = 4) -> Version:
     return version + (0,) * (width - len(version))
+
+
+def _line(version: Version) -> Version:
+    return _cmp_key(version, 2)[:2]
+
+
+def version_line(version: str) -> str | None:
+    """Return the release line (major.minor) of ``version``: "10.0.3" -> "10.0", "11" -> "11.0".
+
+    ``None`` when ``version`` holds no version number. Maintenance and patch releases belong
+    to the line they maintain, as the ``months_after_next_ga`` rule reads them.
+    """
+    parsed = parse_version(version)
+    return None if parsed is None else ".".join(map(str, _line(parsed)))
 
 
 def add_months(day: date, months: int) -> date:
@@ -122,21 +143,28 @@ def _months_after_next_ga(policy: Policy, shown: str, parsed: Version,
         return VersionCheck(shown, None, f"version {shown} was not checked: the policy supports "
                             f"a version until {months} months after the next version's general "
                             f"availability, and {missing} was not given")
-    releases = sorted(
-        ((_cmp_key(v), name, day) for name, day in facts.release_dates.items()
-         if (v := parse_version(name)) is not None),
-    )
-    key = _cmp_key(parsed)
-    later = [(name, day) for k, name, day in releases if k > key]
-    released = [(name, day) for name, day in later if day <= facts.today]
+    line = _line(parsed)
+    shown_line = ".".join(map(str, line))
+    # Each newer release line and its general availability: the earliest date listed for it
+    # (its x.y.0), so its own maintenance and patch releases do not move it.
+    lines: dict[Version, tuple[date, str]] = {}
+    for name, day in facts.release_dates.items():
+        release = parse_version(name)
+        if release is None or _line(release) <= line:
+            continue
+        key = _line(release)
+        if key not in lines or day < lines[key][0]:
+            lines[key] = (day, name)
+    released = sorted((key, day, name) for key, (day, name) in lines.items()
+                      if day <= facts.today)
     if not released:
-        return VersionCheck(shown, True, f"version {shown} is supported (no newer version has "
-                                         f"been generally available for {months} months)")
-    next_name, next_day = released[0]
+        return VersionCheck(shown, True, f"version {shown} is supported (no newer version than "
+                                         f"{shown_line} has been generally available for "
+                                         f"{months} months)")
+    _, next_day, next_name = released[0]
     until = add_months(next_day, months)
     if facts.today <= until:
         return VersionCheck(shown, True, f"version {shown} is supported until {until:%Y-%m-%d} "
                             f"({months} months after {next_name} became available)")
     return VersionCheck(shown, False, f"version {shown} is not supported since "
                         f"{until:%Y-%m-%d} ({months} months after {next_name} became available)")
-

@@ -30,7 +30,9 @@ FAIL = (r"fail\w*|errors?\b|cannot|unable|impossible|not (?:work\w*|possible|abl
         r"|will not \w+|does not \w+|did not \w+|do not \w+|has not|have not|not found"
         r"|disappeared|missing|gone\b|skipped|0%|stall\w*|truncat\w*|\b0 files|paused"
         r"|went wrong|goes wrong|something wrong|errors? out|same result|\bnot licensed\b"
-        r"|unlicensed|\bnothing (?:is|has|was|gets?|will)\b"
+        r"|unlicensed|\bnothing (?:is|has|was|gets?|will)\b|\binability\b"
+        r"|\b(?:nobody|no one|none of (?:\w+ ){0,3}?\w+)(?: (?!else\b)\w+){0,4}? (?:can|could"
+        r"|is able|are able|was able|were able|manages?)\b"
         r"|\bno (?:\w+ ){0,2}(?:have|has|had|can|could|is|are|was|were) (?:been )?"
         r"(?!lost\b|loss\b|broken\b)\w+")
 RESTORE = (r"restor\w*|recover(?!y point|y time)\w*|retriev\w*|get (?:\w+ ){0,3}back|files? back"
@@ -47,7 +49,8 @@ BACKUP = (r"back(?:ing|ed|s)? ?up\w*|(?<!from a )(?<!from the )(?<!in the )(?<!i
 ACCESS = (r"log ?(?:in|on)\w*|sign(?:ing)? ?(?:in|on)\b|login\w*|authenticat\w*|\bsso\b|saml"
           r"|locked out|access\w*|credentials?")
 OUTAGE = rx(
-    r"\b(?:is|are|went|gone|been|goes) down\b|\bdown for\b|\boutage\b|\boffline\b"
+    r"\b(?:is|are|went|gone|been|goes) (?:completely |fully |totally |entirely |all |still )?"
+    r"down\b|\bdown for\b|\boutage\b|\boffline\b"
     r"|\bunreachable\b|\bnot reachable\b|service unavailable|\bnon-?operational\b"
     r"|\bnot operational\b"
     r"|will not (?:start|boot|come|launch|open)|does not (?:start|boot|come|launch|open|answer"
@@ -58,7 +61,8 @@ OUTAGE = rx(
     r"|\bis dead\b|effectively dead|production (?:\w+ ){0,3}(?:is )?down|system (?:is )?down"
 )
 COMPLETE_LOSS = rx(
-    r"\bnot \w+ at all\b|\bcompletely (?:down|stopped|broken|unusable|blocked)"
+    r"\bnot \w+ at all\b|\b(?:completely|fully|entirely) (?:down|stopped|broken|unusable|blocked"
+    r"|offline|unavailable|dead)"
     r"|complete (?:outage|loss|failure)"
     r"|total (?:outage|failure|loss)|\btotally (?:down|broken|unusable)|nothing works"
     r"|not working at all|cannot (?:reasonably )?continue|cannot work\b|we are (?:completely )?"
@@ -81,7 +85,9 @@ STILL_WORKS = rx(
 )
 PERF = rx(
     r"\bslow\w*|crawl\w*|sluggish|\bperformance\b|throughput|\bspeed\b|take[ns]? ages"
-    r"|takes? forever|estimate of \d+ (?:days|hours|weeks)|\d+\+? hours|\blag\w*|\bcpu\b"
+    r"|takes? forever|estimate of \d+ (?:days|hours|weeks)|\d+\+? hours|\blag\w*"
+    r"|\b(?:high|full|maxed|pegged|spik\w*|all|all the|\d+ ?%)(?: of)?(?: the)? cpu\b"
+    r"|\bcpu (?:usage |load )?(?:is |at |of |hits? |stays? )?(?:high|\d+|maxed|pegged|spik\w*)"
     r"|running at|\bmb per|\bkb/s|\bmbps\b|take (?:\w+ )?(?:days|weeks)|took \d+ hours"
     r"|(?:times|x) longer"
 )
@@ -129,20 +135,37 @@ INFO_REQUEST = rx(
     r"|\bpoint me\b|\bguidance\b|\bcould you (?:please )?(?:explain|tell|share|send|confirm"
     r"|point)\b|\bcan you (?:confirm|explain|tell|send|share)\b|\bneed the steps\b"
     r"|\bsteps (?:for|to)\b|\bwe are planning\b|\bwe're planning\b|\bevaluating\b"
+    # Asking to know, understand or be told: "i just want to know", "we would like to
+    # understand", "looking for information on", "a request for (additional) information".
+    r"|\b(?:want|wanted|would like|like|need|needs|trying|hoping) to (?:know|understand|confirm"
+    r"|learn|find out|ask|check whether|check if|clarify)\b|\bcurious\b"
+    r"|\b(?:request\w*|looking|asking|searching) (?:for )?(?:some |more |additional |further )?"
+    r"(?:information|info|details|clarification|guidance|advice|documentation)\b"
+    r"|\b(?:information|info|details|clarification|guidance) (?:on|about|regarding|for|as to)\b"
+    r"|\b(?:some|more|additional|further) (?:information|info|details|clarification)\b"
+    r"|\b(?:just|only) (?:want|wanted|need|would like|wish) to\b"
+    r"|\b(?:want|would like|need|looking for) (?:some |your )?(?:advice|guidance"
+    r"|recommendations?)\b"
+    r"|\bplease (?:provide|clarify|describe|outline)\b|\bwould (?:just |only )?like the "
+    r"(?:recommended|right|best|correct|latest|current)\b|\bwhere (?:do|can|should) (?:i|we)\b"
 )
 DOC = rx(
     r"\b(?:documentation|docs?|help article|knowledge base|kb article|admin guide|user guide"
     r"|install(?:ation)? guide|upgrade guide|guide|release notes|help text|support site|article"
-    r"|help page)\b"
+    r"|help page|manual|handbook|readme|faq|(?:system )?requirements page|(?:web|wiki) page)\b"
 )
 DOC_WRONG = rx(
-    r"\b(?:wrong|errors?|typo|outdated|out of date|old version|broken|404|missing|does not exist"
+    r"\b(?:wrong|errors?|typo|inaccurate|incorrect|mistakes?|misleading"
+    r"|outdated|out of date|old version|broken|404|missing|does not exist"
     r"|not exist|refers? to|mismatch|not in our|need(?:s)? a fix|fix|says|lists|screenshots from"
     r"|still has|should be|update the page|no longer exists?|references?|out of date|stale"
-    r"|obsolete|dead link)\b"
+    r"|obsolete|dead link|old|still shows?|describes? (?:a|an|the) \w+ (?:that|which) is not)\b"
 )
 FEATURE = rx(
-    r"\bfeature\b|would be (?:great|nice|helpful|useful|good)|would (?:love|like) (?:the ability"
+    r"\bfeature (?:request|idea|suggestion|wish)|\b(?:new|additional|extra) (?:\w+ )?features?\b"
+    r"|\b(?:add|adding|want|need|like|love|request\w*|suggest\w*|see) (?:a |an |the |this |that )?"
+    r"(?:\w+ )?feature\b|^(?:[\w ]{0,30}[:-] )?feature\b"
+    r"|would be (?:great|nice|helpful|useful|good)|would (?:love|like) (?:the ability"
     r"|to have|to see)|we(?:'d| would) love|it would help|would help us|please (?:add|consider)"
     r"|consider (?:it|adding|this)|\bsuggestion\b|\bidea\b|any plans|future (?:release|version"
     r"|update)|enhancement|could you add|can you add|any chance of|\brequest:"
@@ -196,11 +219,24 @@ STORAGE_LOW = rx(
 )
 EXPIRED = rx(
     r"\b(?:licen[cs]es?|licensing|subscriptions?|account|plan|contract)\b.{0,60}"
-    r"\b(?:has |have |is |are |was )?(?:expired|lapsed|suspended|deactivated|closed)\b"
+    r"\b(?:has |have |is |are |was )?(?:expired|lapsed|suspended|deactivated|closed|ran out)\b"
     r"|\b(?:expired|lapsed) (?:licen[cs]e|subscription|account|plan)"
 )
 RENEW = rx(r"\brenew\w*|\bcheckout\b|\bpayment\b|\bcard\b|\bpo\b|\bquote\b|\binvoice\b")
 LICENCE = rx(r"\blicen[cs]\w*|\bsubscription\w*|\bseats?\b")
+# A licensing problem that stops the service: "not licensed", "license key rejected", "we ran
+# out of seats", "due to a licensing issue" (Code42's Severity 1 example).
+LICENCE_BLOCK = rx(
+    r"\bnot licen[cs]ed\b|\bunlicen[cs]ed\b|\blicen[cs](?:e|es|ing)\b (?:\w+ )?(?:issues?|problems?"
+    r"|errors?|failures?)\b|\b(?:invalid|rejected|expired) licen[cs]e|\blicen[cs]e (?:key |file )?"
+    r"(?:is |was |has been |got )?(?:invalid|rejected|not valid|not accepted|refused|revoked)"
+    r"|\b(?:run|ran|running|runs) out of (?:licen[cs]es|seats)"
+    r"|\b(?:licen[cs]es?|seats?|subscriptions?) (?:has |have |had )?(?:ran|run|running) out\b"
+    r"|\b(?:licen[cs]es|seats) (?:are |were |have been )?(?:all )?(?:used up|exhausted"
+    r"|all (?:used|taken|assigned|in use))\b|\bseat (?:limit|cap)\b"
+    r"|\bno (?:more |free |available |spare )?(?:seats|licen[cs]es)\b"
+    r"|\b(?:due to|because of) (?:a |an |the |our )?(?:\w+ )?licen[cs]\w*"
+)
 DATA_LOSS = rx(
     r"\b(?:deleted|wiped|overwr\w+|corrupt\w*|lost|gone(?! (?:silent|quiet|down|offline))"
     r"|disappeared|missing|removed|data loss"
@@ -239,6 +275,8 @@ BACKUP_STOPPED = rx(r"\bnothing (?:is |has )?(?:been )?back(?:ing|ed) up|\bno ba
                     r"|not backing up|stopped backing up|backup is stopped")
 ACCESS_FAILS = near(ACCESS, FAIL, 5)
 INSTALL_FAILS = near(INSTALL, FAIL, 8)
+INSTALL_ISSUE = rx(rf"\b(?:{INSTALL})\W+(?:\w+\W+){{0,2}}?"
+                   r"(?:issues?|problems?|trouble|difficult\w*)\b")
 UPGRADE_RX = rx(rf"\b(?:{UPGRADE})")
 REPORT_RX = rx(rf"\b(?:{REPORT})")
 EXCLUSION_RX = rx(rf"\b(?:{EXCLUSION})")
