@@ -193,3 +193,28 @@ def test_intake_asks_once_for_what_is_missing() -> None:
                         "- the logs from the app\n"
                         "- screenshots of the relevant settings or error messages")
     assert life.customer("2026-11-23T09:30:00-06:00", "GUID is 123456789012345678") == []
+
+
+def test_an_unsupported_version_becomes_severity_4_and_the_customer_is_told_why() -> None:
+    from datetime import date
+
+    from sla_bridge.classify import classify_ticket
+
+    releases = {"10.0": date(2023, 1, 10), "10.0.1": date(2023, 3, 1), "11.0": date(2024, 6, 3)}
+    # 10.0 is supported until 18 months after 11.0's GA (3 Dec 2025): a ticket on 10.0.3
+    # opened in November 2026 is on an unsupported version, so it is Severity 4.
+    life = gold("2026-11-23T09:00:00-06:00", severity="2", version="10.0.3",
+                fields={"release_dates": {k: v.isoformat() for k, v in releases.items()}})
+    life.classification = classify_ticket(CODE42, life.ticket)
+    written = life.customer("2026-11-23T09:05:00-06:00", "Any news?")
+    [applied] = [w for w in written if w.kind == "set_fields"
+                 and "vendor_severity" in w.action.fields]
+    assert applied.action.fields == {"vendor_severity": "4"}
+    [told] = [w for w in written if w.kind == "add_comment" and w.action.public]
+    assert "categorised it as severity 4 (Low)" in told.text
+    assert "10.0" in told.text
+    assert "18 months" in told.text
+    # Only a patch release (10.0.1) after 10.0: still supported, the customer's severity stands.
+    life = gold("2026-11-23T09:00:00-06:00", severity="2", version="10.0.3",
+                fields={"release_dates": {"10.0": "2023-01-10", "10.0.1": "2023-03-01"}})
+    assert classify_ticket(CODE42, life.ticket).severity != "4"

@@ -115,3 +115,18 @@ def test_a_follow_up_does_not_inherit_the_closed_tickets_escalation() -> None:
     approved = life.change("2026-12-01T10:30:00-06:00",
                            tags=life.ticket.tags | {"sla_escalation_approved"})
     assert sum("approved your escalation" in w.text for w in approved) == 1
+
+
+def test_the_expected_severity_is_read_as_a_statement_not_a_word_anywhere() -> None:
+    small = policy("crashplan-small-business")
+    life = Life([small], "2026-11-23T09:00:00-06:00", customer_severity="High",
+                description="x " * 20)
+    [ask] = [w for w in life.customer(
+        "2026-11-23T10:00:00-06:00", "Please escalate this ticket: normal operations are "
+        "impossible since the upgrade and we lose sales every hour.")
+        if w.action.key.startswith("escalation")]
+    assert ask.text.endswith("please reply with the severity you expect.")
+    [request] = [w for w in life.customer("2026-11-23T10:30:00-06:00",
+                                          "We expect it to be treated as Urgent.")
+                 if w.kind == "request_approval"]
+    assert "Expected severity: Urgent (now High)" in request.text

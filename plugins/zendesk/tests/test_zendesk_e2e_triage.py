@@ -73,7 +73,7 @@ def test_ownbackup_applies_the_severity_and_tells_the_customer(
     [told] = view.by_bridge(public=True)
     assert told.body.startswith(
         "We have reviewed this ticket and categorised it as severity Low (Low) under our "
-        "support policy: asks for a new feature or improvement (\"feature\"): example of Low;")
+        "support policy: asks for a new feature or improvement")
     assert told.body.endswith("You chose severity High; both are recorded on the ticket.")
     assert f"{told.at:%H:%M}" == "04:00"  # 10:00 London, at once
     # Standard Low: 2 business days = 18 business hours from Mon 10:00 London: 8 h Mon,

@@ -24,6 +24,7 @@ from sla_bridge.actions import (
     RequestApproval,
     SetFields,
 )
+from sla_bridge.classify import requested_severity
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Ticket
@@ -36,7 +37,6 @@ DECLINED_TAG = "sla_escalation_declined"
 SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
 
 _ASKS = re.compile(r"\bescalat(e|ed|ing|ion)\b", re.IGNORECASE)
-_SEVERITY = re.compile(r"\b(?:sev(?:erity)?|priority|p)\s*[:#-]?\s*([1-4])\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
 _PART_NAMES = {"reason": "the reason for the escalation", "severity": "the severity you expect",
@@ -323,18 +323,8 @@ def _reason(texts: list[str]) -> str | None:
 
 
 def _severity(policy: Policy, texts: list[str]) -> str | None:
-    for text in texts:
-        match = _SEVERITY.search(text)
-        if match:
-            try:
-                return policy.severity(match.group(1)).id
-            except LookupError:
-                continue
-        for severity in policy.severities:
-            for name in (severity.label, *severity.aliases):
-                if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
-                    return severity.id
-    return None
+    """The severity the customer says they expect, read as the classifier reads it."""
+    return next((found for text in texts if (found := requested_severity(policy, text))), None)
 
 
 def _contact(texts: list[str]) -> str | None:
