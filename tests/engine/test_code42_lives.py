@@ -218,3 +218,19 @@ def test_an_unsupported_version_becomes_severity_4_and_the_customer_is_told_why(
     life = gold("2026-11-23T09:00:00-06:00", severity="2", version="10.0.3",
                 fields={"release_dates": {"10.0": "2023-01-10", "10.0.1": "2023-03-01"}})
     assert classify_ticket(CODE42, life.ticket).severity != "4"
+
+
+def test_a_version_in_its_end_of_life_period_is_noted_for_the_agents_once() -> None:
+    # 11.0 became available 1 Jul 2025: 10.x is supported until 1 Jan 2027, and in its last
+    # six months "we will only provide security-related fixes".
+    dates = {"10.0": "2024-01-16", "11.0": "2025-07-01"}
+    life = gold("2026-11-23T09:00:00-06:00", version="10.0.3", fields={"release_dates": dates})
+    [note] = [w for w in life.written if w.action.key == "versions:end_of_life:10.0"]
+    assert not note.action.public
+    assert note.text.startswith("Version 10.0 is in its end-of-life period: supported until "
+                                "01 Jan 2027, and until then only security-related fixes are "
+                                "provided.")
+    assert life.customer("2026-11-23T09:30:00-06:00", "any news?") == []
+    # Earlier in its support: nothing to say.
+    life = gold("2026-03-02T09:00:00-06:00", version="10.0.3", fields={"release_dates": dates})
+    assert not any(w.action.key.startswith("versions:") for w in life.written)

@@ -55,6 +55,8 @@ class VersionCheck:
     version: str | None
     supported: bool | None
     reason: str
+    # The last day of support, where the rule gives one (``months_after_next_ga``).
+    supported_until: date | None = None
 
 
 def parse_version(text: str) -> Version | None:
@@ -165,6 +167,6 @@ def _months_after_next_ga(policy: Policy, shown: str, parsed: Version,
     until = add_months(next_day, months)
     if facts.today <= until:
         return VersionCheck(shown, True, f"version {shown} is supported until {until:%Y-%m-%d} "
-                            f"({months} months after {next_name} became available)")
+                            f"({months} months after {next_name} became available)", until)
     return VersionCheck(shown, False, f"version {shown} is not supported since "
                         f"{until:%Y-%m-%d} ({months} months after {next_name} became available)")

@@ -21,6 +21,7 @@ from ._lifecycle import follow_up_cleanup, lifecycle
 from ._outcome import Outcome, Part, Situation
 from ._recategorise import recategorise
 from ._timeline import Observation, observe, timeline_json
+from ._versions import end_of_life
 
 
 def select_policy(policies: Sequence[Policy], situation: Situation) -> Policy | None:
@@ -70,6 +71,7 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     part.add(entitlements(policy, plan_id, plan, ticket, state, now))
     part.add(channel_hours(policy, ticket, state, now))
     part.add(exemptions(policy, ticket, state, now))
+    part.add(end_of_life(policy, ticket, state, now))
     part.add(recategorise(policy, ticket, situation.classification, state, now))
     part.add(intake(policy, ticket, state, now))
     clocks: list[ClockRecord] = []

@@ -149,3 +149,6 @@ class Versions(Section):
     unsupported_severity: str | None = None
     latest: str | None = None
     releases: dict[str, date] = {}
+    # Months before the end of support from which the agents are told the version is in its
+    # end-of-life period (Code42: "we will only provide security-related fixes").
+    end_of_life_notice_months: int | None = Field(default=None, ge=1)
