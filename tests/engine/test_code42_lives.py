@@ -234,3 +234,15 @@ def test_a_version_in_its_end_of_life_period_is_noted_for_the_agents_once() -> N
     # Earlier in its support: nothing to say.
     life = gold("2026-03-02T09:00:00-06:00", version="10.0.3", fields={"release_dates": dates})
     assert not any(w.action.key.startswith("versions:") for w in life.written)
+
+
+def test_a_silver_request_for_best_practices_is_told_consultation_is_not_included() -> None:
+    life = Life([CODE42], "2026-11-23T09:00:00-06:00", plan="silver", customer_severity="4",
+                channel="web", registered_admins=("u1",), subject="Best practices for "
+                "rolling out to 3,000 laptops", description=COMPLETE)
+    replies = [w.text for w in life.written if w.action.key == "entitlement:consultation:reply"]
+    assert replies == ["Thank you for your request. Consultation for pre-planning and best "
+                       "practices is not included in your Code42 Silver Support plan; your "
+                       "account manager can tell you about plans that include it."]
+    life = gold("2026-11-23T09:00:00-06:00", subject="Best practices for the rollout")
+    assert not any(w.action.key.startswith("entitlement:") for w in life.written)

@@ -102,3 +102,16 @@ def test_a_ticket_marked_solved_by_an_agent_notifies_the_customer_once_per_solve
     life.agent("2026-12-01T11:00:00-06:00", "Send the log?", status=Status.PENDING)
     life.run_until("2026-12-06T00:00:00-06:00")
     assert not any(w.text.startswith("This ticket has been marked solved") for w in life.written)
+
+
+def test_a_bug_report_is_asked_for_the_steps_that_reproduce_it() -> None:
+    life = Life([SMALL], "2026-12-01T10:00:00-06:00", customer_severity="Normal",
+                description=COMPLETE + " I think this is a bug: the app behaves strangely.")
+    [ask] = [w for w in life.written if w.action.key == "intake:ask"]
+    assert ask.text.endswith("- the steps that reproduce the unexpected behaviour")
+    # A bug report with its steps, or a ticket that reports no bug, is not asked.
+    steps = COMPLETE + " Bug: steps to reproduce: 1. open the app 2. start a backup."
+    for description in (COMPLETE, steps):
+        life = Life([SMALL], "2026-12-01T10:00:00-06:00", customer_severity="Normal",
+                    description=description)
+        assert not any(w.action.key == "intake:ask" for w in life.written)

@@ -248,7 +248,7 @@ def test_small_business_escalation_and_versions(library: PolicyLibrary) -> None:
     assert policy.escalation.enabled is True
     assert policy.escalation.required == ["ticket", "reason", "severity"]
     assert policy.versions.rule == "latest_only"
-    assert len(policy.intake.required) == 9
+    assert len(policy.intake.required) == 10  # the nine items, and the steps of a bug report
 
 
 # -- crashplan-standard-2013 ------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,10 @@ from sla_bridge.tickets import Ticket
 from ._outcome import Part
 
 CONTACT_CHANNELS = frozenset({"web", "email", "chat", "phone"})
+# "Consultation for pre-planning and best practices", as a ticket asks for it.
+_CONSULTATION = re.compile(r"\b(consultation|consult(?:ing)? (?:on|about)|best[- ]practices?|"
+                           r"pre-?planning|architecture review|deployment plan(?:ning)?)\b",
+                           re.IGNORECASE)
 
 
 def entitlements(policy: Policy, plan_id: str, plan: Plan, ticket: Ticket,
@@ -55,7 +60,8 @@ def entitlements(policy: Policy, plan_id: str, plan: Plan, ticket: Ticket,
             f"{channels}; we have recorded your request and will answer it here.",
         ))
     wants_consultation = (str(ticket.fields.get("request_type", "")).lower() == "consultation"
-                          or "consultation" in ticket.tags)
+                          or "consultation" in ticket.tags
+                          or bool(_CONSULTATION.search(f"{ticket.subject}\n{ticket.description}")))
     if wants_consultation and not plan.consultation:
         problems.append((
             "consultation",

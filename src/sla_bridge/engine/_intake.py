@@ -22,6 +22,11 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _USER = re.compile(r"\buser\s?name\b|\busername\b|\buser id\b", re.IGNORECASE)
 _SCREEN = re.compile(r"\.(png|jpe?g|gif|bmp)$", re.IGNORECASE)
 _LOG = re.compile(r"\.(log|zip|txt|gz)$", re.IGNORECASE)
+_BUG = re.compile(r"\b(bugs?|unexpected(?:ly)? behaviou?r|behaves? (?:strangely|oddly|wrong)|"
+                  r"regression)\b", re.IGNORECASE)
+_STEPS = re.compile(r"\b(steps?(?: to reproduce)?|to reproduce|repro|reproduc\w+|"
+                    r"first,? .{0,80}\bthen\b)|^\s*(?:\d+[.)]|-)\s+\w",
+                    re.IGNORECASE | re.MULTILINE)
 _CLOUD = re.compile(r"\b(crashplan central|code42 cloud|proe cloud|cloud destination|"
                     r"own (?:server|destination)|on-?prem(?:ises)?|local destination)\b",
                     re.IGNORECASE)
@@ -36,6 +41,7 @@ LABELS = {
     "description": "a detailed description of the problem",
     "screenshots": "screenshots of the relevant settings or error messages",
     "cloud_destination": "which cloud backup destinations you use",
+    "steps_to_reproduce": "the steps that reproduce the unexpected behaviour",
 }
 
 
@@ -64,6 +70,8 @@ def _check(item: str, policy: Policy) -> Callable[[Ticket, str], bool]:
         "screenshots": lambda t, text: any(_SCREEN.search(n) for n in _attachments(t))
         or bool(re.search(r"\bscreen\s?shots? (?:are |is )?attached\b", text, re.IGNORECASE)),
         "cloud_destination": lambda t, text: bool(_CLOUD.search(text)),
+        # Asked for only when the ticket reports a bug ("File a bug: include the steps").
+        "steps_to_reproduce": lambda t, text: not _BUG.search(text) or bool(_STEPS.search(text)),
     }
     return checks[item]
 

@@ -97,6 +97,7 @@ IntakeItem = Literal[
     "description",
     "screenshots",
     "cloud_destination",
+    "steps_to_reproduce",
 ]
 
 
