@@ -1,27 +1,30 @@
 """Whole ticket lives on the pure engine: no database, no network, a clock the test moves.
 
-A :class:`Life` plays the platform and the bridge's reconciler in memory: each change
-to the ticket is followed by a reconciliation; timers fire in due order when the test
-moves time forward; actions are diffed against the ticket and applied once, exactly as
-the worker does (it reuses the worker's pure diff functions).
+A thin adapter over :mod:`sla_bridge.simulate` (the life ``sla-bridge simulate`` plays) for
+the engine tests: instants are ISO strings, the agent is ``agent-7``, the customer ``u1``, and
+the classification is whatever the test sets on :attr:`Life.classification` (``None`` by
+default), so the engine tests do not depend on the classifier's wording.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sla_bridge.actions import Action, CreateFollowUp, apply_to
 from sla_bridge.default_plugins.policies import bundled_policy_dir
-from sla_bridge.engine import Classified, Situation, decide
+from sla_bridge.engine import Classified
 from sla_bridge.policy import BUILTIN_HOLIDAY_KINDS, Policy, PolicyLibrary
-from sla_bridge.store import Decision, TicketRecord, TimerSpec
-from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
-from sla_bridge.worker import is_one_off, ledger_key, pending_part
+from sla_bridge.simulate import Desk, Write
+from sla_bridge.store import ClockRecord, Decision, TicketRecord, TimerSpec
+from sla_bridge.tickets import Ticket
 
 LIBRARY = PolicyLibrary([bundled_policy_dir()], BUILTIN_HOLIDAY_KINDS)
+AGENT = "agent-7"
+
+Written = Write  # the name the engine tests know
 
 
 def policy(name: str) -> Policy:
@@ -30,23 +33,9 @@ def policy(name: str) -> Policy:
 
 
 @dataclass(frozen=True)
-class Written:
-    """One action the bridge wrote, and when."""
-
-    at: datetime
-    action: Action
-
-    @property
-    def kind(self) -> str:
-        return self.action.kind
-
-    @property
-    def text(self) -> str:
-        return str(getattr(self.action, "body", "") or getattr(self.action, "summary", ""))
-
-
-@dataclass(frozen=True)
 class Verdict:
+    """A classification a test hands the engine instead of the classifier's."""
+
     severity: str
     confidence: float
     reasons: tuple[str, ...] = ()
@@ -57,117 +46,75 @@ class Life:
 
     def __init__(self, policies: list[Policy], opened: str, **ticket: Any) -> None:
         self.policies = policies
-        at = datetime.fromisoformat(opened)
-        values: dict[str, Any] = {"status": Status.NEW, "created_at": at, "updated_at": at,
-                                  "subject": "Backups are failing", "requester_id": "u1",
+        self.classification: Classified | None = None
+        self.desk = Desk(policies, classify=lambda _policy, _ticket: self.classification)
+        values: dict[str, Any] = {"subject": "Backups are failing", "requester_id": "u1",
                                   "description": ""}
         values.update(ticket)
-        self.ticket = Ticket(ref=TicketRef(platform="sim", ticket_id="100"), **values)
-        self.memory: TicketRecord | None = None
-        self.timers: list[TimerSpec] = []
-        self.written: list[Written] = []
-        self.decisions: list[Decision] = []
-        self.ledger: set[str] = set()
-        self.classification: Classified | None = None
-        self.now = at
-        self._comments = 0
-        self.reconcile(at)
+        self.life = self.desk.open(datetime.fromisoformat(opened), **values)
+
+    @property
+    def ticket(self) -> Ticket:
+        """The ticket as the platform shows it now."""
+        return self.life.ticket
+
+    @property
+    def memory(self) -> TicketRecord | None:
+        """What the bridge remembers about the ticket."""
+        return self.life.memory
+
+    @property
+    def timers(self) -> list[TimerSpec]:
+        """The bridge's timers for the ticket."""
+        return self.life.timers
+
+    @property
+    def written(self) -> list[Write]:
+        """Everything the bridge wrote to the ticket, in order."""
+        return self.life.written
+
+    @property
+    def decisions(self) -> list[Decision]:
+        """The ticket's audit trail."""
+        return self.life.decisions
 
     # -- what people do -----------------------------------------------------------------
 
-    def customer(self, at: str, body: str, *, attachments: tuple[str, ...] = ()) -> list[Written]:
+    def customer(self, at: str, body: str, *, attachments: Sequence[str] = ()) -> list[Write]:
         """The customer comments (publicly)."""
-        return self._comment(at, "customer", body, True, attachments=attachments)
+        return self.life.customer(datetime.fromisoformat(at), body, attachments=attachments)
 
-    def agent(self, at: str, body: str, *, public: bool = True, **changes: Any) -> list[Written]:
+    def agent(self, at: str, body: str, *, public: bool = True, **changes: Any) -> list[Write]:
         """An agent comments, optionally changing the ticket in the same update."""
-        return self._comment(at, "agent", body, public, **changes)
+        return self.life.agent(datetime.fromisoformat(at), body, public=public,
+                               author_id=AGENT, **changes)
 
-    def change(self, at: str, **changes: Any) -> list[Written]:
+    def change(self, at: str, **changes: Any) -> list[Write]:
         """Someone changes the ticket (status, tags, fields ...) without a comment."""
-        when = self._advance(at)
-        self.ticket = self.ticket.model_copy(update={**changes, "updated_at": when})
-        return self.reconcile(when)
+        return self.life.change(datetime.fromisoformat(at), **changes)
 
-    def run_until(self, at: str) -> list[Written]:
+    def run_until(self, at: str) -> list[Write]:
         """Move time forward, firing every timer due on the way, in due order."""
-        until = datetime.fromisoformat(at)
-        fired: list[Written] = []
-        while True:
-            due = sorted((t for t in self.timers if t.due_at <= until), key=lambda t: t.due_at)
-            if not due:
-                break
-            self.now = due[0].due_at
-            fired += self.reconcile(due[0].due_at)
-        self.now = max(self.now, until)
-        return fired
+        return self.life.run_until(datetime.fromisoformat(at))
 
     # -- the bridge ---------------------------------------------------------------------
 
-    def reconcile(self, now: datetime) -> list[Written]:
-        """Reconcile until the ticket settles, as the bridge does when its own write-backs
-        come back as webhooks; return everything written."""
-        written: list[Written] = []
-        for _ in range(5):
-            step = self._reconcile_once(now)
-            if not step:
-                return written
-            written += step
-        raise AssertionError(f"the ticket did not settle: still writing {step}")
-
-    def _reconcile_once(self, now: datetime) -> list[Written]:
-        outcome = decide(self.policies, Situation(self.ticket, self.memory, (), now,
-                                                  self.classification))
-        written = []
-        for action in outcome.actions:
-            pending = pending_part(action, self.ticket)
-            if pending is None:
-                continue
-            key = ledger_key(pending)
-            if is_one_off(pending) and key in self.ledger:
-                continue
-            self.ledger.add(key)
-            if not isinstance(pending, CreateFollowUp):
-                self.ticket = apply_to(self.ticket, pending, now)
-            written.append(Written(now, pending))
-        self.written += written
-        self.memory = outcome.record
-        self.timers = list(outcome.timers)
-        self.decisions += outcome.decisions
-        return written
+    def reconcile(self, now: datetime) -> list[Write]:
+        """Reconcile until the ticket settles; return everything written."""
+        return self.life.reconcile(now)
 
     def due(self, metric: str = "first_response") -> str | None:
         """The due instant the bridge keeps for a clock, ISO 8601."""
-        assert self.memory is not None
-        clock = next((c for c in self.memory.clocks if c.metric == metric), None)
+        clock = self.life.clock(metric)
         return clock.due_at.isoformat() if clock and clock.due_at else None
 
-    def clock(self, metric: str = "first_response"):  # type: ignore[no-untyped-def]
-        assert self.memory is not None
-        return next(c for c in self.memory.clocks if c.metric == metric)
+    def clock(self, metric: str = "first_response") -> ClockRecord:
+        """The clock the bridge keeps for ``metric`` (the test fails if there is none)."""
+        clock = self.life.clock(metric)
+        assert clock is not None, f"the bridge keeps no {metric} clock"
+        return clock
 
     def timer_at(self, kind: str) -> str | None:
-        found = [t.due_at.isoformat() for t in self.timers if t.kind == kind]
-        return found[0] if found else None
-
-    def _advance(self, at: str) -> datetime:
-        when = datetime.fromisoformat(at)
-        self.run_until(at)
-        self.now = when
-        return when
-
-    def _comment(self, at: str, role: str, body: str, public: bool,
-                 attachments: tuple[str, ...] = (), **changes: Any) -> list[Written]:
-        when = self._advance(at)
-        self._comments += 1
-        comment = Comment(id=f"u{self._comments}", author_role=role,  # type: ignore[arg-type]
-                          public=public, body=body, created_at=when, attachments=attachments,
-                          author_id="agent-7" if role == "agent" else "u1")
-        update: dict[str, Any] = {"comments": (*self.ticket.comments, comment),
-                                  "updated_at": when, **changes}
-        if role == "agent" and "assignee_id" not in changes and self.ticket.assignee_id is None:
-            update["assignee_id"] = "agent-7"
-        if role == "agent" and self.ticket.status == Status.NEW and "status" not in changes:
-            update["status"] = Status.OPEN
-        self.ticket = self.ticket.model_copy(update=update)
-        return self.reconcile(when)
+        """When the timer of ``kind`` is due, ISO 8601."""
+        due = self.life.timer_at(kind)
+        return due.isoformat() if due else None

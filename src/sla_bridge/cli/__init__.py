@@ -18,6 +18,7 @@ from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group
 from ._serve import serve_command
+from ._simulate import simulate_command
 from ._work import dead_letters_group, run_due_command
 
 __all__ = ["AppContext", "build_cli", "main"]
@@ -33,7 +34,7 @@ def build_cli(host: PluginHost) -> click.Group:
 
     for command in (due_command, policy_group, plugins_command, config_command,
                     run_due_command, dead_letters_group, serve_command, db_group,
-                    classify_command):
+                    classify_command, simulate_command):
         cli.add_command(command)
     host.extend_cli(cli)
     return cli

@@ -2,7 +2,7 @@
 
 from ._durations import Duration, TargetDuration
 from ._holiday_kinds import BUILTIN_HOLIDAY_KINDS, HolidayRuleSpec
-from ._load import PolicyError, PolicyLibrary, load_policy, validate_policy
+from ._load import PolicyError, PolicyLibrary, key_path_problem, load_policy, validate_policy
 from ._locations import Location, LocationMatch
 from ._model import (
     METRICS,
@@ -32,6 +32,7 @@ __all__ = [
     "Schedule",
     "Severity",
     "TargetDuration",
+    "key_path_problem",
     "load_policy",
     "validate_policy",
 ]

@@ -57,14 +57,16 @@ def validate_policy(
     try:
         policy = Policy.model_validate(data, context={"holiday_kinds": holiday_kinds})
     except ValidationError as exc:
-        raise PolicyError(origin, [_describe(err) for err in exc.errors()]) from None
+        raise PolicyError(origin, [key_path_problem(err) for err in exc.errors()]) from None
     problems = list(_cross_check(policy))
     if problems:
         raise PolicyError(origin, problems)
     return policy
 
 
-def _describe(error: object) -> tuple[str, str]:
+def key_path_problem(error: object) -> tuple[str, str]:
+    """One pydantic validation error as (key path, problem in words): ``plans.gold.admins``,
+    ``events[2].at``. Shared by every file format the bridge reads (policies, stories)."""
     assert isinstance(error, dict)
     path = ""
     for part in error["loc"]:
