@@ -61,3 +61,21 @@ def test_solved_closes_after_2_days() -> None:
     life.agent("2026-12-07T09:30:00-06:00", "Fixed in 3.6.1", status=Status.SOLVED)
     assert life.timer_at("auto_close:solved") == "2026-12-09T09:30:00-06:00"
     assert life.run_until("2026-12-10T00:00:00-06:00")[-1].action.status == Status.CLOSED
+
+
+def test_a_ticket_an_agent_closes_gets_the_closed_notice_and_survey_once() -> None:
+    life = Life([STANDARD], "2026-11-23T09:00:00-06:00", plan="standard",
+                customer_severity="3", description=COMPLETE)
+    life.agent("2026-11-23T10:00:00-06:00", "Here is the fix")
+    life.change("2026-11-23T11:00:00-06:00", status=Status.CLOSED)
+    life.change("2026-11-23T12:00:00-06:00", tags=life.ticket.tags | {"x"})
+    life.run_until("2026-11-30T12:00:00-06:00")
+    # The bridge asks once for the notice and the survey; the simulated desk refuses writes
+    # to a closed ticket as Zendesk does (platforms that take them, JSM and Salesforce, do).
+    assert [d.kind for d in life.decisions if d.kind == "lifecycle.closed_notice"] == [
+        "lifecycle.closed_notice"]
+    # The first refusal stops the rest, as the worker does.
+    refused = [d.summary for d in life.decisions if d.kind == "action.closed"]
+    assert refused == ["could not write (closed) add_comment closed:notice:20261123T110000"]
+    [follow_up] = life.customer("2026-11-24T09:00:00-06:00", "It broke again")
+    assert follow_up.kind == "create_follow_up"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import AddComment
+from sla_bridge.actions import Action, AddComment, ChangeTags, SetFields, SetStatus, apply_to
 from sla_bridge.policy import Metric, Policy
 from sla_bridge.store import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import Ticket
@@ -74,9 +75,17 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     part.add(end_of_life(policy, ticket, state, now))
     part.add(recategorise(policy, ticket, situation.classification, state, now))
     part.add(intake(policy, ticket, state, now))
+    part.add(escalation(policy, ticket, {**state, **part.state}, now))
+    part.add(lifecycle(policy, ticket, history, {**state, **part.state}, now))
+    # The clocks run on the ticket as this look's own writes leave it (a severity set, a
+    # re-open, an auto-close), so the look after the echo of those writes has nothing to add.
+    desired = project(ticket, part.actions, now)
+    if desired is not ticket:
+        history = observe(part.state, desired, policy.pausing_tags)
+        part.state["timeline"] = timeline_json(history)
     clocks: list[ClockRecord] = []
     try:
-        for view in _clocks(policy, situation, history):
+        for view in _clocks(policy, replace(situation, ticket=desired), history):
             remembered = situation.remembered_clock(view.metric)
             effects = clock_effects(policy, view, ticket, now, remembered)
             clocks.append(effects.record)
@@ -85,14 +94,25 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
             part.decisions += effects.decisions
     except LookupError as exc:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
-    part.add(escalation(policy, ticket, {**state, **part.state}, now))
     part.add(follow_up_cleanup(policy, ticket, state, part.actions))
-    part.add(lifecycle(policy, ticket, history, {**state, **part.state}, now))
     record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan_id,
                           customer_severity=ticket.customer_severity,
                           vendor_severity=ticket.vendor_severity, status=str(ticket.status),
                           state={**state, **part.state}, clocks=tuple(clocks))
     return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
+
+
+def project(ticket: Ticket, actions: Sequence[Action], now: datetime) -> Ticket:
+    """The ticket as the state-like ``actions`` (fields, tags, status) will leave it; the
+    same object when none changes it."""
+    desired = ticket
+    for action in actions:
+        if isinstance(action, SetFields | SetStatus | ChangeTags):
+            desired = apply_to(desired, action, now)
+    if desired is not ticket and desired.model_dump(exclude={"updated_at"}) == ticket.model_dump(
+            exclude={"updated_at"}):
+        return ticket
+    return desired
 
 
 def _location(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:

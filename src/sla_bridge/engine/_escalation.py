@@ -27,7 +27,7 @@ from sla_bridge.actions import (
 from sla_bridge.classify import requested_severity
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision, TimerSpec
-from sla_bridge.tickets import Comment, Ticket
+from sla_bridge.tickets import Comment, Status, Ticket
 
 from ._outcome import Part
 
@@ -169,6 +169,8 @@ def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datet
     markers.forget_removed(ticket)
     memory["markers"] = markers.to_json()
     part.state["escalation"] = memory
+    if ticket.status == Status.CLOSED:
+        return part  # a reply to a closed ticket is the follow-up's, and so is its request
     round_ = int(memory.get("round", 0))
     phase = memory.get("phase")
     decided_at = memory.get("decided_at")

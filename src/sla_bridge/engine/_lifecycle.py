@@ -57,7 +57,9 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
     if status == Status.CLOSED and policy.auto_close.follow_up_on_reply_to_closed:
         since = status_since(history, str(Status.CLOSED))
         assert since is not None
-        part.add(_follow_ups(ticket, since))
+        # Follow-ups first: a platform that refuses writes to the closed ticket (the closed
+        # notice) must not keep the customer's reply from its follow-up.
+        part.actions[:0] = _follow_ups(ticket, since).actions
     if ticket.follow_up_of and not state.get("follow_up_noted"):
         note = (f"Follow-up of ticket {ticket.follow_up_of}: a reply to a closed ticket. Its "
                 "SLA clocks start now.")

@@ -112,9 +112,13 @@ class Applier:
 
     def apply_all(self, platform: Platform, ticket: Ticket,
                   actions: tuple[Action, ...]) -> list[Applied]:
-        """Apply what is pending of ``actions``; a closed ticket stops the rest."""
+        """Apply what is pending of ``actions``; once the ticket turns out closed, only its
+        follow-ups are still opened (they are new tickets; the closed one takes no writes)."""
         results: list[Applied] = []
+        closed = False
         for action in actions:
+            if closed and not isinstance(action, CreateFollowUp):
+                continue
             pending = pending_part(action, ticket)
             if pending is None:
                 results.append(Applied(action, "already"))
@@ -127,8 +131,7 @@ class Applier:
                     continue
             result = self.apply_one(platform, pending, key)
             results.append(result)
-            if result.outcome == "closed":
-                break
+            closed = closed or result.outcome == "closed"
         return results
 
     def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
