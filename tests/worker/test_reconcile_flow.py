@@ -107,3 +107,22 @@ def test_ticket_without_a_matching_policy_gets_one_note(testdesk, runtime: Runti
     [note] = testdesk.db.applied("9")
     assert "no support policy applies to this ticket (plan 'bronze'" in note["action"]["body"]
     assert "Policies: runtime-test." in note["action"]["body"]
+
+
+def test_a_closed_ticket_still_gets_its_follow_up_when_it_refuses_the_other_writes(
+        testdesk, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    from sla_bridge.actions import AddComment, CreateFollowUp
+    from sla_bridge.worker import Applier
+
+    ticket = new_ticket("7", START, plan="gold", customer_severity="2", status=Status.CLOSED)
+    testdesk.db.put_ticket(ticket)
+    platform = runtime.platforms["testdesk"]
+    notice = AddComment(ref=ticket.ref, key="closed:notice", body="Closed.", public=True)
+    follow_up = CreateFollowUp(ref=ticket.ref, key="follow_up:c1", subject="Again",
+                               body="It broke again")
+    after = AddComment(ref=ticket.ref, key="later", body="Not tried.", public=False)
+    applier = Applier(runtime.store, runtime.metrics, runtime.settings.retry)
+    results = applier.apply_all(platform, ticket, (notice, follow_up, after))
+    assert [(r.action.key, r.outcome) for r in results] == [
+        ("closed:notice", "closed"), ("follow_up:c1", "applied")]
+    assert [a["kind"] for a in testdesk.db.applied("7")] == ["create_follow_up"]
