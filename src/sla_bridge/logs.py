@@ -12,27 +12,22 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from pydantic import BaseModel, SecretStr
-from pydantic_settings import BaseSettings
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
+from sla_bridge.masking import MASK, secret_values
 from sla_bridge.settings import Settings
 
 __all__ = ["JsonFormatter", "RedactSecrets", "TextFormatter", "configure_logging",
            "secret_values"]
 
-MASK = "**********"
 # Loggers whose records go through the bridge's handler instead of their own.
 _ADOPTED = ("uvicorn", "uvicorn.error", "uvicorn.access")
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "color_message", "taskName"}
-_MIN_SECRET = 4  # shorter values would mask ordinary words
+_MIN_SECRET = 4  # shorter values would mask ordinary words (as sla_bridge.masking)
 
 
 class _BridgeHandler(logging.StreamHandler[TextIO]):
@@ -61,36 +56,6 @@ def configure_logging(settings: Settings, extra_secrets: Iterable[str] = (),
         adopted.propagate = True
         adopted.setLevel(settings.log_level)
     return handler
-
-
-def secret_values(*sources: BaseSettings | Mapping[str, Any] | None) -> list[str]:
-    """Return every secret value in settings objects: ``SecretStr`` fields, at any depth,
-    and the password of anything that parses as a database URL."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, SecretStr):
-            found.append(value.get_secret_value())
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name))
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-        elif isinstance(value, str) and "://" in value:
-            try:
-                password = make_url(value).password
-            except (ArgumentError, ValueError):
-                return
-            if password:
-                found.append(str(password))
-
-    for source in sources:
-        walk(source)
-    return [value for value in found if len(value) >= _MIN_SECRET]
 
 
 class RedactSecrets(logging.Filter):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -132,21 +132,3 @@ def _explain(prefix: str, exc: ValidationError) -> Iterator[str]:
         secret = any(word in variable for word in _SECRET_WORDS)
         shown = f", got {given!r}" if isinstance(given, str | int | float) and not secret else ""
         yield f"{variable}: {error['msg']}{shown}"
-
-
-def masked(settings: BaseSettings) -> dict[str, Any]:
-    """Return the settings as plain data with every secret replaced by ``'**********'``."""
-    data: dict[str, Any] = _mask(settings.model_dump())
-    return data
-
-
-def _mask(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return "**********" if value.get_secret_value() else ""
-    if isinstance(value, Mapping):
-        return {k: _mask(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_mask(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value

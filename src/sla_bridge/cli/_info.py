@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
+from sla_bridge.masking import masked
 from sla_bridge.settings import (
     ENV_NESTED_DELIMITER,
     ENV_PREFIX,
     SettingsError,
     load_section,
-    masked,
 )
 
 from ._context import AppContext, pass_app

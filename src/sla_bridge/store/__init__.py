@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 
 from sla_bridge.clock import Clock
 from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
+from sla_bridge.masking import mask_url
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.tickets import TicketRef
 
@@ -53,7 +53,7 @@ class Store:
         self.engine: Engine = make_engine(url)
 
     def __repr__(self) -> str:
-        return f"Store({make_url(self.url).render_as_string(hide_password=True)})"
+        return f"Store({mask_url(self.url)})"
 
     @property
     def dialect(self) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
+from sla_bridge.masking import mask_url, scrub, url_credentials
 
 
 def make_engine(url: str) -> Engine:
@@ -70,17 +71,18 @@ def translate_errors(url: str) -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        safe = make_url(url).render_as_string(hide_password=True)
-        text = str(exc.orig).lower()
+        safe = mask_url(url)
+        detail = scrub(str(exc.orig), url_credentials(url))
+        text = detail.lower()
         if _is_connection_problem(exc) or "database is locked" in text:
-            raise StoreUnavailable(f"database {safe} is unavailable: {exc.orig}") from exc
+            raise StoreUnavailable(f"database {safe} is unavailable: {detail}") from exc
         if "no such table" in text or ("does not exist" in text and "relation" in text):
-            raise SchemaMissing(f"database {safe} has no sla-bridge schema ({exc.orig}); run "
+            raise SchemaMissing(f"database {safe} has no sla-bridge schema ({detail}); run "
                                 "`sla-bridge db upgrade`") from exc
         raise
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            safe = make_url(url).render_as_string(hide_password=True)
+            safe = mask_url(url)
             raise StoreUnavailable(f"database {safe} connection was lost") from exc
         raise
 
