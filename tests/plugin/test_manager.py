@@ -163,3 +163,36 @@ def test_plugins_command_lists_name_distribution_version_hooks(run_cli: RunCli) 
     assert "sla-bridge" in row
     assert "sla_bridge_register_policies" in row
 
+
+
+def _plugin_adding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                   command: str) -> None:
+    module = f"sla_bridge_{name}_plugin"
+    (tmp_path / f"{module}.py").write_text(
+        "import click\nfrom sla_bridge import hookimpl\n\n"
+        "@hookimpl\ndef sla_bridge_register_commands(cli):\n"
+        f"    @cli.command({command!r})\n    def run():\n        click.echo({name!r})\n")
+    dist = tmp_path / f"{module}-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[sla_bridge]\n{name} = {module}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def test_two_plugins_adding_the_same_command_is_an_error_naming_both(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sla_bridge.cli import build_cli
+
+    for folder, name in (("a", "first"), ("b", "second")):
+        (tmp_path / folder).mkdir()
+        _plugin_adding(tmp_path / folder, monkeypatch, name, "greet")
+    with pytest.raises(PluginError) as caught:
+        build_cli(host_for())
+    assert "two plugins add the command 'greet'" in str(caught.value)
+    assert "first" in str(caught.value)
+    assert "second" in str(caught.value)
+    # A plugin may not silently replace a built-in command either.
+    _plugin_adding(tmp_path, monkeypatch, "third", "due")
+    monkeypatch.setenv("SLA_BRIDGE_DISABLED_PLUGINS", "first,second")
+    with pytest.raises(PluginError, match="'due': sla-bridge \\(built in\\) and third"):
+        build_cli(host_for())

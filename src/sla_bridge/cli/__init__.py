@@ -45,10 +45,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = load_settings()
         host = PluginHost.from_settings(settings)
+        cli = build_cli(host)
     except (SettingsError, PluginError) as exc:
         kind = "settings" if isinstance(exc, SettingsError) else "plugins"
         click.echo(f"sla-bridge: invalid {kind}:\n{exc}", err=True)
         sys.exit(2)
-    cli = build_cli(host)
     cli.main(args=argv, prog_name="sla-bridge",
              obj=AppContext(settings=settings, host=host, clock=SystemClock()))

@@ -95,8 +95,19 @@ class PluginHost:
         return self._library
 
     def extend_cli(self, cli: click.Group) -> None:
-        """Let plugins add sub-commands to ``cli``."""
-        self._pm.hook.sla_bridge_register_commands(cli=cli)
+        """Let plugins add sub-commands to ``cli``; a name taken twice is a PluginError that
+        names both owners (rather than the second silently replacing the first)."""
+        owners = {name: "sla-bridge (built in)" for name in cli.commands}
+        for impl in reversed(self._pm.hook.sla_bridge_register_commands.get_hookimpls()):
+            before = dict(cli.commands)
+            impl.function(cli=cli)
+            for name, command in cli.commands.items():
+                if name in before and before[name] is not command:
+                    cli.commands[name] = before[name]
+                    raise PluginError(
+                        f"two plugins add the command {name!r}: {owners[name]} and "
+                        f"{impl.plugin_name}; disable one with SLA_BRIDGE_DISABLED_PLUGINS")
+                owners.setdefault(name, impl.plugin_name)
 
     def settings_sections(self) -> dict[str, type[BaseSettings]]:
         """Return the settings sections that plugins declare, by section name."""
