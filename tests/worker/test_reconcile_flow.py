@@ -78,6 +78,11 @@ def test_breach_timer_fires_and_alerts_once(testdesk, runtime: Runtime,  # type:
     runtime.store.accept([InboundEvent(ref=ticket.ref, delivery_id="later")])
     drain(runtime)
     assert len(testdesk.db.applied("1")) == 3
+    # Counted once on /metrics, by policy, plan and severity.
+    breaches = runtime.metrics.registry.get_sample_value(
+        "sla_bridge_sla_breaches_total",
+        {"policy": "runtime-test", "plan": "gold", "severity": "2"})
+    assert breaches == 1.0
 
 
 def test_public_agent_reply_meets_the_target(testdesk, runtime: Runtime,  # type: ignore[no-untyped-def]

@@ -47,10 +47,6 @@ class Runtime:
         return cls(settings, host, clock, Store(settings.database_url, clock), platforms,
                    policies)
 
-    def platform(self, name: str) -> Platform:
-        """Return a registered platform; :class:`KeyError` when there is none of that name."""
-        return self.platforms[name]
-
     def close(self) -> None:
         """Release the database connections."""
         self.store.close()

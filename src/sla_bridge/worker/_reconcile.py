@@ -88,6 +88,12 @@ class Reconciler:
                 decisions.append(_decision_for(result, now))
         added = store.finish(claim, outcome.record, outcome.timers, decisions)
         runtime.metrics.timers_scheduled.inc(added)
+        record = outcome.record
+        for decision in outcome.decisions:
+            if decision.kind.startswith("sla.") and decision.kind.endswith(".breach"):
+                runtime.metrics.sla_breaches.labels(
+                    record.policy_id or "", record.plan or "",
+                    record.vendor_severity or record.customer_severity or "").inc()
         runtime.metrics.reconciliations.labels(ref.platform, "done").inc()
         return Reconciled(claim, "done", tuple(applied))
 
