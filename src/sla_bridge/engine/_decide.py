@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import Action, AddComment, ChangeTags, SetFields, SetStatus, apply_to
+from sla_bridge.actions import Action, AddComment
 from sla_bridge.policy import Metric, Policy
 from sla_bridge.store import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import Ticket
@@ -103,12 +103,12 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
 
 
 def project(ticket: Ticket, actions: Sequence[Action], now: datetime) -> Ticket:
-    """The ticket as the state-like ``actions`` (fields, tags, status) will leave it; the
-    same object when none changes it."""
+    """The ticket as the state-like ``actions`` (fields, tags, status, assignment) will
+    leave it; the same object when none changes it."""
     desired = ticket
     for action in actions:
-        if isinstance(action, SetFields | SetStatus | ChangeTags):
-            desired = apply_to(desired, action, now)
+        if not action.one_off:
+            desired = action.applied_to(desired, now)
     if desired is not ticket and desired.model_dump(exclude={"updated_at"}) == ticket.model_dump(
             exclude={"updated_at"}):
         return ticket

@@ -264,7 +264,7 @@ class TicketLife:
         written: list[Write] = []
         refused = False
         for action in outcome.actions:
-            if refused and not isinstance(action, CreateFollowUp):
+            if refused and action.writes_to_ticket:
                 continue  # as the worker: after a refusal only follow-ups are still opened
             pending = pending_part(action, fetched)  # the worker compares with the fetch
             if pending is None:
@@ -272,7 +272,7 @@ class TicketLife:
             key = ledger_key(pending)
             if is_one_off(pending) and key in self.ledger:
                 continue
-            if self.ticket.status == Status.CLOSED and not isinstance(pending, CreateFollowUp):
+            if self.ticket.status == Status.CLOSED and pending.writes_to_ticket:
                 # Zendesk answers 422: the worker stops writing to this ticket for this look.
                 round_.refused.append(Write(now, pending))
                 refusal = Decision("action.closed", f"could not write (closed) {pending.kind} "

@@ -5,15 +5,6 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sla_bridge.actions import (
-    AddComment,
-    Assign,
-    ChangeTags,
-    CreateFollowUp,
-    RequestApproval,
-    SetFields,
-    SetStatus,
-)
 from sla_bridge.store import ClockRecord, Decision
 
 from ._desk import TicketLife, Write
@@ -66,6 +57,11 @@ def ticket_result(result: StoryResult, life: TicketLife) -> dict[str, Any]:
     }
 
 
+# An action's own field names -> the keys of a write in the story result.
+_WRITE_KEYS = {"summary": "body", "add": "tags_add", "remove": "tags_remove",
+               "assignee_id": "assignee", "carry": "fields"}
+
+
 def write_to_json(write: Write, zone: tzinfo, result: StoryResult | None = None) -> dict[str, Any]:
     """One write with every key present (``null`` where the kind has no such part)."""
     action = write.action
@@ -74,23 +70,13 @@ def write_to_json(write: Write, zone: tzinfo, result: StoryResult | None = None)
         "public": None, "body": None, "status": None, "fields": None, "tags_add": None,
         "tags_remove": None, "group": None, "assignee": None, "reason": action.reason,
     }
-    if isinstance(action, AddComment):
-        out.update(public=action.public, body=action.body)
-    elif isinstance(action, SetFields):
-        out["fields"] = action.model_dump(mode="json")["fields"]
-    elif isinstance(action, ChangeTags):
-        out.update(tags_add=list(action.add), tags_remove=list(action.remove))
-    elif isinstance(action, SetStatus):
-        out["status"] = str(action.status)
-    elif isinstance(action, Assign):
-        out.update(group=action.group, assignee=action.assignee_id)
-    elif isinstance(action, CreateFollowUp):
-        out.update(body=action.body, fields=action.model_dump(mode="json")["carry"],
-                   subject=action.subject,
-                   follow_up=result.desk.opened_by.get(action.idempotency_key)
-                   if result else None)
-    elif isinstance(action, RequestApproval):
-        out.update(public=False, body=action.summary, group=action.group)
+    for name, value in action.model_dump(mode="json", exclude={"ref", "key", "kind",
+                                                               "reason"}).items():
+        out[_WRITE_KEYS.get(name, name)] = value
+    if action.kind == "request_approval":
+        out["public"] = False  # an approval request is an internal note where it is a note
+    if action.kind == "create_follow_up" and result is not None:
+        out["follow_up"] = result.desk.opened_by.get(action.idempotency_key)
     return out
 
 

@@ -17,7 +17,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from tenacity import (
     RetryCallState,
@@ -28,15 +27,7 @@ from tenacity import (
 )
 
 from sla_bridge.actions import (
-    TOP_LEVEL_FIELDS,
     Action,
-    AddComment,
-    Assign,
-    ChangeTags,
-    CreateFollowUp,
-    RequestApproval,
-    SetFields,
-    SetStatus,
     action_to_json,
 )
 from sla_bridge.platforms import Platform, TicketClosed, VendorError
@@ -61,28 +52,12 @@ class Applied:
 
 def pending_part(action: Action, ticket: Ticket) -> Action | None:
     """Return the part of ``action`` the ticket does not show yet, or ``None``."""
-    if isinstance(action, SetFields):
-        missing = {k: v for k, v in action.fields.items() if _field(ticket, k) != v}
-        return action.model_copy(update={"fields": missing}) if missing else None
-    if isinstance(action, ChangeTags):
-        add = tuple(t for t in action.add if t not in ticket.tags)
-        remove = tuple(t for t in action.remove if t in ticket.tags)
-        return action.model_copy(update={"add": add, "remove": remove}) if add or remove else None
-    if isinstance(action, SetStatus):
-        return None if ticket.status == action.status else action
-    if isinstance(action, Assign):
-        same_group = action.group is None or action.group == ticket.group
-        same_agent = action.assignee_id is None or action.assignee_id == ticket.assignee_id
-        return None if same_group and same_agent else action
-    if isinstance(action, AddComment):
-        posted = any(c.bridge_key == action.idempotency_key for c in ticket.comments)
-        return None if posted else action
-    return action
+    return action.pending_on(ticket)
 
 
 def is_one_off(action: Action) -> bool:
     """Whether the action must happen at most once (rather than hold as state)."""
-    return isinstance(action, AddComment | CreateFollowUp | RequestApproval)
+    return action.one_off
 
 
 def ledger_key(action: Action) -> str:
@@ -92,12 +67,6 @@ def ledger_key(action: Action) -> str:
     digest = hashlib.sha256(json.dumps(action.model_dump(mode="json", exclude={"reason"}),
                                        sort_keys=True).encode()).hexdigest()[:16]
     return f"{action.idempotency_key}:{digest}"
-
-
-def _field(ticket: Ticket, name: str) -> Any:
-    if name in TOP_LEVEL_FIELDS:
-        return getattr(ticket, name)
-    return ticket.fields.get(name)
 
 
 class Applier:
@@ -117,7 +86,7 @@ class Applier:
         results: list[Applied] = []
         closed = False
         for action in actions:
-            if closed and not isinstance(action, CreateFollowUp):
+            if closed and action.writes_to_ticket:
                 continue
             pending = pending_part(action, ticket)
             if pending is None:

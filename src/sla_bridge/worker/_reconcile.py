@@ -8,12 +8,6 @@ from datetime import datetime, timedelta
 
 from sla_bridge.actions import (
     Action,
-    AddComment,
-    Assign,
-    ChangeTags,
-    CreateFollowUp,
-    SetFields,
-    SetStatus,
 )
 from sla_bridge.engine import Situation, decide, select_policy
 from sla_bridge.platforms import VendorError
@@ -108,19 +102,4 @@ def _decision_for(result: Applied, now: datetime) -> Decision:
 
 def describe(action: Action) -> str:
     """What an action writes, in a few words for the audit trail."""
-    if isinstance(action, AddComment):
-        body = " ".join(action.body.split())
-        short = body if len(body) <= 90 else body[:87] + "..."
-        return f"{'public reply' if action.public else 'internal note'}: {short}"
-    if isinstance(action, SetFields):
-        return "fields " + ", ".join(f"{k} = {v}" for k, v in action.fields.items())
-    if isinstance(action, ChangeTags):
-        return "tags " + " ".join([*(f"+{t}" for t in action.add),
-                                   *(f"-{t}" for t in action.remove)])
-    if isinstance(action, SetStatus):
-        return f"status {action.status}"
-    if isinstance(action, Assign):
-        return "assigned to " + " / ".join(x for x in (action.group, action.assignee_id) if x)
-    if isinstance(action, CreateFollowUp):
-        return f"follow-up ticket: {action.subject}"
-    return f"approval requested from {action.group}"
+    return action.describe()
