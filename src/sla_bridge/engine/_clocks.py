@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sla_bridge.actions import Action, AddComment, ChangeTags, SetFields
 from sla_bridge.businesstime import explain, format_duration
 from sla_bridge.policy import Metric, Policy, ResolvedTarget
-from sla_bridge.store import ClockRecord, Decision, TimerSpec
+from sla_bridge.records import ClockRecord, Decision, TimerSpec
 from sla_bridge.tickets import Status, Ticket
 
 from ._timeline import Observation

@@ -9,7 +9,7 @@ from typing import Any
 
 from sla_bridge.actions import Action, AddComment
 from sla_bridge.policy import Metric, Policy
-from sla_bridge.store import ClockRecord, Decision, TicketRecord
+from sla_bridge.records import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import Ticket
 
 from ._channels import channel_hours

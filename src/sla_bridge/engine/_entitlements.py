@@ -8,7 +8,7 @@ from typing import Any
 
 from sla_bridge.actions import AddComment
 from sla_bridge.policy import Plan, Policy
-from sla_bridge.store import Decision
+from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
 from ._outcome import Part

@@ -26,7 +26,7 @@ from sla_bridge.actions import (
 )
 from sla_bridge.classify import requested_severity
 from sla_bridge.policy import Policy
-from sla_bridge.store import Decision, TimerSpec
+from sla_bridge.records import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
 from ._outcome import Part

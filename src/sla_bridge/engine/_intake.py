@@ -9,7 +9,7 @@ from typing import Any
 
 from sla_bridge.actions import AddComment, SetStatus
 from sla_bridge.policy import Policy
-from sla_bridge.store import Decision
+from sla_bridge.records import Decision
 from sla_bridge.tickets import Status, Ticket
 
 from ._outcome import Part

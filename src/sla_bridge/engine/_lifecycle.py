@@ -16,7 +16,7 @@ from sla_bridge.actions import (
     SetStatus,
 )
 from sla_bridge.policy import Policy
-from sla_bridge.store import Decision, TimerSpec
+from sla_bridge.records import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
 from ._clocks import alert_tags

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sla_bridge.actions import Action
-from sla_bridge.store import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
+from sla_bridge.records import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import Ticket
 
 

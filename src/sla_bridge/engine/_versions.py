@@ -8,7 +8,7 @@ from typing import Any
 from sla_bridge.actions import AddComment
 from sla_bridge.classify import add_months, check_version, version_facts, version_line
 from sla_bridge.policy import Policy
-from sla_bridge.store import Decision
+from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
 from ._outcome import Part

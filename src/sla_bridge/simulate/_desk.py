@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import Action, CreateFollowUp, apply_to
+from sla_bridge.actions import Action, CreateFollowUp
 from sla_bridge.classify import classify_ticket
+from sla_bridge.diff import WritePlan
 from sla_bridge.engine import Classified, Situation, decide, select_policy
 from sla_bridge.policy import Policy
-from sla_bridge.store import ClockRecord, Decision, TicketRecord, TimerSpec
+from sla_bridge.records import ClockRecord, Decision, TicketRecord, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
-from sla_bridge.worker import is_one_off, ledger_key, pending_part
 
 PLATFORM = "sim"
 FIRST_TICKET_ID = 100
@@ -262,15 +262,11 @@ class TicketLife:
             situation = replace(situation, classification=self.desk.classify(policy, fetched))
         outcome = decide(self.desk.policies, situation)
         written: list[Write] = []
-        refused = False
-        for action in outcome.actions:
-            if refused and action.writes_to_ticket:
-                continue  # as the worker: after a refusal only follow-ups are still opened
-            pending = pending_part(action, fetched)  # the worker compares with the fetch
-            if pending is None:
-                continue
-            key = ledger_key(pending)
-            if is_one_off(pending) and key in self.ledger:
+        # The worker's own plan: compared with the ticket as fetched, one-offs once.
+        plan = WritePlan(outcome.actions, fetched, self.ledger.__contains__)
+        for step in plan:
+            pending, key = step.pending, step.key
+            if pending is None or key is None:
                 continue
             if self.ticket.status == Status.CLOSED and pending.writes_to_ticket:
                 # Zendesk answers 422: the worker stops writing to this ticket for this look.
@@ -279,13 +275,13 @@ class TicketLife:
                                    f"{pending.key}", now, {"key": pending.idempotency_key})
                 self.decisions.append(refusal)
                 round_.decisions.append(refusal)
-                refused = True
+                plan.closed()
                 continue
             self.ledger.add(key)
             if isinstance(pending, CreateFollowUp):
                 self.desk._opening.append((self, pending, now))
             else:
-                self.ticket = apply_to(self.ticket, pending, now)
+                self.ticket = pending.applied_to(self.ticket, now)
             written.append(Write(now, pending))
         self.written += written
         self.memory = outcome.record

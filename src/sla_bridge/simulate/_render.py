@@ -13,7 +13,7 @@ from sla_bridge.actions import (
     SetFields,
     SetStatus,
 )
-from sla_bridge.store import ClockRecord, Decision
+from sla_bridge.records import ClockRecord, Decision
 
 from ._desk import Write
 from ._play import StoryResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sla_bridge.store import ClockRecord, Decision
+from sla_bridge.records import ClockRecord, Decision
 
 from ._desk import TicketLife, Write
 from ._play import StoryResult

@@ -17,13 +17,14 @@ from sla_bridge.clock import Clock
 from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
 from sla_bridge.masking import mask_url
 from sla_bridge.platforms import InboundEvent
+from sla_bridge.records import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import TicketRef
 
 from . import _queue, _records
 from ._engine import make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
-from ._queue import Claim, StoredEvent, Timer, TimerSpec
-from ._records import ClockRecord, DeadLetter, Decision, LedgerEntry, TicketRecord
+from ._queue import Claim, Timer
+from ._records import DeadLetter, LedgerEntry
 
 __all__ = [
     "Claim",

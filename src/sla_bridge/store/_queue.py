@@ -29,22 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sla_bridge.platforms import InboundEvent
+from sla_bridge.records import StoredEvent, TimerSpec
 from sla_bridge.tickets import TicketRef
 
 from ._schema import UTCDateTime, inbox, timers, work
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """An inbox event waiting for (or done with) its ticket's reconciliation."""
-
-    id: int
-    ref: TicketRef
-    delivery_id: str
-    event_type: str
-    by_bridge: bool
-    payload: dict[str, Any]
-    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -56,15 +44,6 @@ class Claim:
     owner: str
     attempts: int
     events: tuple[StoredEvent, ...]
-
-
-@dataclass(frozen=True)
-class TimerSpec:
-    """A timer the engine wants for a ticket: at ``due_at``, look at the ticket again."""
-
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -4,47 +4,17 @@ dead letters and the decisions audit trail."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from sla_bridge.records import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import TicketRef
 
 from ._queue import upsert_statement
 from ._schema import action_ledger, dead_letters, decisions, sla_clocks, ticket_states
-
-
-@dataclass(frozen=True)
-class ClockRecord:
-    """One SLA clock of a ticket as stored (see the admin API's ticket view)."""
-
-    metric: str
-    target: str
-    started_at: datetime
-    due_at: datetime | None
-    used_seconds: float = 0.0
-    paused: bool = False
-    warned: bool = False
-    breached: bool = False
-    met_at: datetime | None = None
-    schedule: str | None = None
-
-
-@dataclass(frozen=True)
-class TicketRecord:
-    """The bridge's memory of one ticket between reconciliations."""
-
-    ref: TicketRef
-    policy_id: str | None = None
-    plan: str | None = None
-    customer_severity: str | None = None
-    vendor_severity: str | None = None
-    status: str | None = None
-    state: dict[str, Any] = field(default_factory=dict)
-    clocks: tuple[ClockRecord, ...] = ()
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,16 +43,6 @@ class DeadLetter:
     status: str
     created_at: datetime
     resolved_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One entry of a ticket's audit trail: what the bridge decided and why, in words."""
-
-    kind: str
-    summary: str
-    at: datetime
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 # -- ticket state and clocks ---------------------------------------------------------------

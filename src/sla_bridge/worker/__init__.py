@@ -1,6 +1,8 @@
 """Reconcile workers and timers: fire what is due, reconcile woken tickets, apply actions."""
 
-from ._apply import Applied, Applier, is_one_off, ledger_key, pending_part
+from sla_bridge.diff import is_one_off, ledger_key, pending_part
+
+from ._apply import Applied, Applier
 from ._pool import DrainReport, WorkerPool, drain, fire_due_timers, reconcile_next, worker_name
 from ._reconcile import Reconciled, Reconciler
 

@@ -1,18 +1,14 @@
-"""Applying actions: only what the ticket does not already show, each once, with retries.
+"""Applying actions: what the pure diff (``sla_bridge.diff``) says is still to write, each
+once, with retries.
 
-State-like actions (fields, tags, status, assignment) are compared with the ticket as
-fetched: what already holds is not written again, and drift is corrected. One-off
-actions (comments, follow-ups) are written once per idempotency key: the action ledger
-and the comment the platform reads back both say whether it already happened.
 Platform errors marked retryable are retried with exponential backoff and jitter,
 honouring ``Retry-After``, within a bounded budget; then the action goes to the dead
-letters for an admin to inspect and replay.
+letters for an admin to inspect and replay. Every applied action is recorded in the action
+ledger, which is how a one-off action (a comment) is known to have happened.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -30,6 +26,7 @@ from sla_bridge.actions import (
     Action,
     action_to_json,
 )
+from sla_bridge.diff import WritePlan, ledger_key
 from sla_bridge.platforms import Platform, TicketClosed, VendorError
 from sla_bridge.runtime import Metrics
 from sla_bridge.settings import RetrySettings
@@ -50,25 +47,6 @@ class Applied:
     detail: str = ""
 
 
-def pending_part(action: Action, ticket: Ticket) -> Action | None:
-    """Return the part of ``action`` the ticket does not show yet, or ``None``."""
-    return action.pending_on(ticket)
-
-
-def is_one_off(action: Action) -> bool:
-    """Whether the action must happen at most once (rather than hold as state)."""
-    return action.one_off
-
-
-def ledger_key(action: Action) -> str:
-    """The ledger key: one-off actions by idempotency key, state actions also by value."""
-    if is_one_off(action):
-        return action.idempotency_key
-    digest = hashlib.sha256(json.dumps(action.model_dump(mode="json", exclude={"reason"}),
-                                       sort_keys=True).encode()).hexdigest()[:16]
-    return f"{action.idempotency_key}:{digest}"
-
-
 class Applier:
     """Applies a ticket's pending actions through its platform, with ledger and retries."""
 
@@ -84,24 +62,21 @@ class Applier:
         """Apply what is pending of ``actions``; once the ticket turns out closed, only its
         follow-ups are still opened (they are new tickets; the closed one takes no writes)."""
         results: list[Applied] = []
-        closed = False
-        for action in actions:
-            if closed and action.writes_to_ticket:
+        plan = WritePlan(actions, ticket, self._in_ledger)
+        for step in plan:
+            if step.pending is None or step.key is None:
+                results.append(Applied(step.action, "already",
+                                       "ledger" if step.done_by else ""))
                 continue
-            pending = pending_part(action, ticket)
-            if pending is None:
-                results.append(Applied(action, "already"))
-                continue
-            key = ledger_key(pending)
-            if is_one_off(pending):
-                entry = self.store.ledger_entry(key)
-                if entry is not None and entry.status in {"applied", "dead"}:
-                    results.append(Applied(action, "already", f"ledger: {entry.status}"))
-                    continue
-            result = self.apply_one(platform, pending, key)
+            result = self.apply_one(platform, step.pending, step.key)
             results.append(result)
-            closed = closed or result.outcome == "closed"
+            if result.outcome == "closed":
+                plan.closed()
         return results
+
+    def _in_ledger(self, key: str) -> bool:
+        entry = self.store.ledger_entry(key)
+        return entry is not None and entry.status in {"applied", "dead"}
 
     def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
         """Apply one action with retries; record it in the ledger or the dead letters."""

@@ -1,0 +1,73 @@
+"""The bridge's memory of tickets as plain values: what the engine reads and returns, and the
+store keeps. No database code here, so the pure engine loads none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sla_bridge.tickets import TicketRef
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An inbox event waiting for (or done with) its ticket's reconciliation."""
+
+    id: int
+    ref: TicketRef
+    delivery_id: str
+    event_type: str
+    by_bridge: bool
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class TimerSpec:
+    """A timer the engine wants for a ticket: at ``due_at``, look at the ticket again."""
+
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ClockRecord:
+    """One SLA clock of a ticket as stored (see the admin API's ticket view)."""
+
+    metric: str
+    target: str
+    started_at: datetime
+    due_at: datetime | None
+    used_seconds: float = 0.0
+    paused: bool = False
+    warned: bool = False
+    breached: bool = False
+    met_at: datetime | None = None
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """The bridge's memory of one ticket between reconciliations."""
+
+    ref: TicketRef
+    policy_id: str | None = None
+    plan: str | None = None
+    customer_severity: str | None = None
+    vendor_severity: str | None = None
+    status: str | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    clocks: tuple[ClockRecord, ...] = ()
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One entry of a ticket's audit trail: what the bridge decided and why, in words."""
+
+    kind: str
+    summary: str
+    at: datetime
+    details: dict[str, Any] = field(default_factory=dict)
