@@ -42,6 +42,23 @@ def select_policy(policies: Sequence[Policy], situation: Situation) -> Policy | 
     return None
 
 
+def needs_classification(policies: Sequence[Policy], situation: Situation) -> Policy | None:
+    """The policy to classify the ticket against, when :func:`decide` would use a severity
+    classification: a policy applies, no vendor severity is set (an agent's or an earlier
+    decision wins), and the policy does something with one. ``None`` otherwise.
+
+    Classifiers are plugins, so the caller asks them (the engine does no I/O) and passes
+    the result in ``Situation.classification``.
+    """
+    policy = select_policy(policies, situation)
+    if policy is None or situation.ticket.vendor_severity:
+        return None
+    if (policy.classification.recategorise == "never"
+            and policy.classification.customer_sets_severity):
+        return None
+    return policy
+
+
 def _plan_id(policy: Policy, plan: str | None) -> str | None:
     """The policy's plan key for a ticket's plan written as its key or label; a single-plan
     policy's plan for a ticket without one (Policy.plan(None) is that plan)."""

@@ -20,7 +20,7 @@ from typing import Any
 from sla_bridge.actions import Action, CreateFollowUp
 from sla_bridge.classify import classify_ticket
 from sla_bridge.diff import WritePlan
-from sla_bridge.engine import Classified, Situation, decide, select_policy
+from sla_bridge.engine import Classified, Situation, decide, needs_classification
 from sla_bridge.policy import Policy
 from sla_bridge.records import ClockRecord, Decision, TicketRecord, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
@@ -256,8 +256,8 @@ class TicketLife:
     def _look(self, now: datetime, round_: Round) -> list[Write]:
         fetched = self.ticket
         situation = Situation(fetched, self.memory, (), now)
-        policy = select_policy(self.desk.policies, situation)
-        if policy is not None and not fetched.vendor_severity and self.desk.classify:
+        policy = needs_classification(self.desk.policies, situation)
+        if policy is not None and self.desk.classify:
             # As the worker does: the engine is pure, the classifier is asked beside it.
             situation = replace(situation, classification=self.desk.classify(policy, fetched))
         outcome = decide(self.desk.policies, situation)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sla_bridge.actions import (
     Action,
 )
-from sla_bridge.engine import Situation, decide, select_policy
+from sla_bridge.engine import Situation, decide, needs_classification
 from sla_bridge.platforms import VendorError
 from sla_bridge.runtime import Runtime
 from sla_bridge.store import Claim, Decision
@@ -69,8 +69,8 @@ class Reconciler:
 
         memory = store.ticket(ref)
         situation = Situation(ticket, memory, claim.events, now)
-        policy = select_policy(runtime.policies, situation)
-        if policy is not None and not ticket.vendor_severity:
+        policy = needs_classification(runtime.policies, situation)
+        if policy is not None:
             # The engine is pure; classifiers are plugins, so they are asked here.
             situation = replace(situation,
                                 classification=runtime.host.classify(policy, ticket))
