@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment
 from sla_bridge.policy import Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 
-def channel_hours(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def channel_hours(policy: Policy, ticket: Ticket, memory: TicketMemory, now: datetime) -> Part:
     """On a new ticket, once: if its channel was not staffed when it came in, say so."""
     part = Part()
     channel = (ticket.channel or "").lower()
     hours = policy.channels.get(channel)
-    if hours is None or state.get("channel_checked") or ticket.follow_up_of:
+    if hours is None or memory.channel_checked or ticket.follow_up_of:
         return part
     part.state["channel_checked"] = now.isoformat()
     _, zone, _ = policy.location_zone(ticket.location)

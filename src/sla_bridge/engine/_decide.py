@@ -19,6 +19,7 @@ from ._escalation import escalation
 from ._exemptions import exemptions
 from ._intake import intake
 from ._lifecycle import follow_up_cleanup, lifecycle
+from ._memory import TicketMemory, merged
 from ._outcome import Outcome, Part, Situation
 from ._recategorise import recategorise
 from ._timeline import Observation, observe, timeline_json
@@ -72,11 +73,11 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     """Compute the desired state of the situation's ticket. Pure: no I/O, no clock reads."""
     ticket, now = situation.ticket, situation.now
     memory = situation.memory or TicketRecord(ref=ticket.ref)
-    state: dict[str, Any] = dict(memory.state)
+    known = TicketMemory.model_validate(memory.state)
     policy = select_policy(policies, situation)
     if policy is None:
         return _no_sla(policies, situation, memory)
-    history = observe(state, ticket, policy.pausing_tags)
+    history = observe(known.timeline, ticket, policy.pausing_tags)
     part = Part(state={"timeline": timeline_json(history)})
     if memory.policy_id != policy.id:
         part.decisions.append(Decision("policy.selected", f"policy {policy.id} applies", now,
@@ -85,20 +86,20 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
         plan_id, plan = policy.plan(ticket.plan)
     except LookupError as exc:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
-    part.add(_location(policy, ticket, state, now))
-    part.add(entitlements(policy, plan_id, plan, ticket, state, now))
-    part.add(channel_hours(policy, ticket, state, now))
-    part.add(exemptions(policy, ticket, state, now))
-    part.add(end_of_life(policy, ticket, state, now))
-    part.add(recategorise(policy, ticket, situation.classification, state, now))
-    part.add(intake(policy, ticket, state, now))
-    part.add(escalation(policy, ticket, {**state, **part.state}, now))
-    part.add(lifecycle(policy, ticket, history, {**state, **part.state}, now))
+    part.add(_location(policy, ticket, known, now))
+    part.add(entitlements(policy, plan_id, plan, ticket, known, now))
+    part.add(channel_hours(policy, ticket, known, now))
+    part.add(exemptions(policy, ticket, known, now))
+    part.add(end_of_life(policy, ticket, known, now))
+    part.add(recategorise(policy, ticket, situation.classification, known, now))
+    part.add(intake(policy, ticket, known, now))
+    part.add(escalation(policy, ticket, merged(memory.state, part.state), now))
+    part.add(lifecycle(policy, ticket, history, merged(memory.state, part.state), now))
     # The clocks run on the ticket as this look's own writes leave it (a severity set, a
     # re-open, an auto-close), so the look after the echo of those writes has nothing to add.
     desired = project(ticket, part.actions, now)
     if desired is not ticket:
-        history = observe(part.state, desired, policy.pausing_tags)
+        history = observe(part.state["timeline"], desired, policy.pausing_tags)
         part.state["timeline"] = timeline_json(history)
     clocks: list[ClockRecord] = []
     try:
@@ -111,11 +112,11 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
             part.decisions += effects.decisions
     except LookupError as exc:
         return _unresolved(policy, situation, memory, part, str(exc.args[0]))
-    part.add(follow_up_cleanup(policy, ticket, state, part.actions))
+    part.add(follow_up_cleanup(policy, ticket, known, part.actions))
     record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan_id,
                           customer_severity=ticket.customer_severity,
                           vendor_severity=ticket.vendor_severity, status=str(ticket.status),
-                          state={**state, **part.state}, clocks=tuple(clocks))
+                          state=_stored(memory.state, part.state), clocks=tuple(clocks))
     return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
 
 
@@ -132,11 +133,16 @@ def project(ticket: Ticket, actions: Sequence[Action], now: datetime) -> Ticket:
     return desired
 
 
-def _location(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def _stored(state: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    """The memory to store: the typed memory with this look's updates, as JSON data."""
+    return merged(state, updates).model_dump(mode="json", exclude_defaults=True)
+
+
+def _location(policy: Policy, ticket: Ticket, known: TicketMemory, now: datetime) -> Part:
     """An unknown location is read as the policy's default one; say so once per location."""
     part = Part()
     found = policy.resolve_location(ticket.location)
-    if not found.assumed or state.get("location_assumed") == ticket.location:
+    if not found.assumed or known.location_assumed == ticket.location:
         return part
     note = f"sla-bridge: {found.note}; the SLA clocks use its hours and time zone."
     part.actions.append(AddComment(ref=ticket.ref, key=f"location:assumed:{ticket.location}",
@@ -172,7 +178,7 @@ def _unresolved(policy: Policy, situation: Situation, memory: TicketRecord, part
                 problem: str) -> Outcome:
     ticket, now = situation.ticket, situation.now
     note = f"sla-bridge cannot track an SLA on this ticket: {problem}"
-    first_time = memory.state.get("unresolved") != note
+    first_time = TicketMemory.model_validate(memory.state).unresolved != note
     part.actions.append(AddComment(ref=ticket.ref, key="sla:unresolved", body=note,
                                    public=False, reason=note))
     if first_time:
@@ -181,7 +187,7 @@ def _unresolved(policy: Policy, situation: Situation, memory: TicketRecord, part
     record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=ticket.plan,
                           customer_severity=ticket.customer_severity,
                           vendor_severity=ticket.vendor_severity, status=str(ticket.status),
-                          state={**memory.state, **part.state})
+                          state=_stored(memory.state, part.state))
     return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
 
 
@@ -190,12 +196,12 @@ def _no_sla(policies: Sequence[Policy], situation: Situation, memory: TicketReco
     names = ", ".join(p.id for p in policies) or "none loaded"
     note = (f"sla-bridge: no support policy applies to this ticket (plan {ticket.plan!r}, "
             f"product {ticket.product!r}); no SLA is tracked. Policies: {names}.")
-    first_time = memory.state.get("no_policy") is None
+    first_time = TicketMemory.model_validate(memory.state).no_policy is None
     return Outcome(
         record=TicketRecord(ref=ticket.ref, status=str(ticket.status),
                             customer_severity=ticket.customer_severity,
                             vendor_severity=ticket.vendor_severity,
-                            state={**memory.state, "no_policy": True}),
+                            state=_stored(memory.state, {"no_policy": True})),
         actions=(AddComment(ref=ticket.ref, key="policy:none", body=note, public=False,
                             reason=note),),
         decisions=(Decision("policy.none", note, situation.now, {}),) if first_time else (),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment
 from sla_bridge.policy import Plan, Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 CONTACT_CHANNELS = frozenset({"web", "email", "chat", "phone"})
@@ -21,10 +21,10 @@ _CONSULTATION = re.compile(r"\b(consultation|consult(?:ing)? (?:on|about)|best[-
 
 
 def entitlements(policy: Policy, plan_id: str, plan: Plan, ticket: Ticket,
-                 state: dict[str, Any], now: datetime) -> Part:
+                 memory: TicketMemory, now: datetime) -> Part:
     """Check a new ticket against the plan once; breaches get a note, never a silent drop."""
     part = Part()
-    if state.get("entitlements_checked") or ticket.follow_up_of:
+    if memory.entitlements_checked or ticket.follow_up_of:
         return part
     part.state["entitlements_checked"] = now.isoformat()
     problems: list[tuple[str, str, str]] = []  # (key, internal note, public reply)

@@ -29,6 +29,7 @@ from sla_bridge.policy import Policy
 from sla_bridge.records import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 REQUESTED_TAG = "sla_escalation_requested"
@@ -148,7 +149,7 @@ def find_request(policy: Policy, ticket: Ticket, after: datetime | None,
     return Request(since, reason, severity, contact)
 
 
-def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def escalation(policy: Policy, ticket: Ticket, known: TicketMemory, now: datetime) -> Part:
     """Drive the escalation: ask for missing parts once, request approval, act on it.
 
     One round is requested once, decided once and told once; a new request (a new customer
@@ -158,7 +159,7 @@ def escalation(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datet
     part = Part()
     if not rules.enabled:
         return part
-    memory: dict[str, Any] = dict(state.get("escalation") or {})
+    memory: dict[str, Any] = dict(known.escalation)
     if not memory and ticket.follow_up_of:
         # What the follow-up copied from the closed ticket is neither a request nor a decision.
         copied = Markers()

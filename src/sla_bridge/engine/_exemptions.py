@@ -7,22 +7,22 @@ tells the agents, and the customer where the policy says so, each time the tag i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment
 from sla_bridge.policy import Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 
-def exemptions(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def exemptions(policy: Policy, ticket: Ticket, memory: TicketMemory, now: datetime) -> Part:
     """Note each exemption once per time its tag is set on the ticket."""
     part = Part()
     if not policy.exemptions:
         return part
-    seen: dict[str, int] = dict(state.get("exemptions") or {})  # name -> times set (odd: on)
+    seen: dict[str, int] = dict(memory.exemptions)  # name -> times set (odd: on)
     for name, exemption in policy.exemptions.items():
         times = int(seen.get(name, 0))
         on = exemption.tag in ticket.tags

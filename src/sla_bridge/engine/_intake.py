@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment, SetStatus
 from sla_bridge.policy import Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Status, Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 _OS = re.compile(r"\b(windows|win\s?\d{1,2}|mac\s?os|macos|os\s?x|linux|ubuntu|debian|centos|"
@@ -82,10 +82,10 @@ def missing_items(policy: Policy, ticket: Ticket) -> list[str]:
     return [item for item in policy.intake.required if not _check(item, policy)(ticket, text)]
 
 
-def intake(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def intake(policy: Policy, ticket: Ticket, memory: TicketMemory, now: datetime) -> Part:
     """On a new ticket, ask once, in one public comment, for whatever is missing."""
     part = Part()
-    if state.get("intake_checked") or ticket.follow_up_of:
+    if memory.intake_checked or ticket.follow_up_of:
         return part
     part.state["intake_checked"] = now.isoformat()
     if ticket.status not in (Status.NEW, Status.OPEN):

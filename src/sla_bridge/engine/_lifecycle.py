@@ -20,6 +20,7 @@ from sla_bridge.records import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
 
 from ._clocks import alert_tags
+from ._memory import TicketMemory
 from ._outcome import Part
 from ._timeline import Observation, status_since
 
@@ -33,26 +34,26 @@ def customer_comments_after(ticket: Ticket, since: datetime) -> list[Comment]:
 
 
 def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
-              state: dict[str, object], now: datetime) -> Part:
+              memory: TicketMemory, now: datetime) -> Part:
     """Decide timed status changes, re-opening, re-assignment and follow-ups."""
     # First, so that an auto-close below can mark its own notice as given.
-    part = _notices(policy, ticket, history, state, now)
+    part = _notices(policy, ticket, history, memory, now)
     status = ticket.status
     if status in (Status.SOLVED, Status.PENDING):
         since = status_since(history, str(status))
         assert since is not None
         if customer_comments_after(ticket, since):
-            part.add(_reopen(policy, ticket, since, state))
+            part.add(_reopen(policy, ticket, since, memory))
         else:
             part.add(_auto_close(policy, ticket, status, since, now))
     elif status == Status.OPEN and len(history) >= 2:
-        part.add(_reassign_after_reopen(policy, ticket, history, state))
+        part.add(_reassign_after_reopen(policy, ticket, history, memory))
     if status in (Status.SOLVED, Status.PENDING):
         since = status_since(history, str(status))
         assert since is not None
-        if state.get("last_agent_since") != since.isoformat():
+        if memory.last_agent_since != since.isoformat():
             # The agent who set it pending or solved: the one to get a reply back.
-            part.state["last_agent"] = ticket.assignee_id or state.get("last_agent")
+            part.state["last_agent"] = ticket.assignee_id or memory.last_agent
             part.state["last_agent_since"] = since.isoformat()
     if status == Status.CLOSED and policy.auto_close.follow_up_on_reply_to_closed:
         since = status_since(history, str(Status.CLOSED))
@@ -60,7 +61,7 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
         # Follow-ups first: a platform that refuses writes to the closed ticket (the closed
         # notice) must not keep the customer's reply from its follow-up.
         part.actions[:0] = _follow_ups(ticket, since).actions
-    if ticket.follow_up_of and not state.get("follow_up_noted"):
+    if ticket.follow_up_of and not memory.follow_up_noted:
         note = (f"Follow-up of ticket {ticket.follow_up_of}: a reply to a closed ticket. Its "
                 "SLA clocks start now.")
         part.actions.append(AddComment(ref=ticket.ref, key="follow_up:noted", body=note,
@@ -71,13 +72,13 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
     return part
 
 
-def follow_up_cleanup(policy: Policy, ticket: Ticket, state: dict[str, object],
+def follow_up_cleanup(policy: Policy, ticket: Ticket, memory: TicketMemory,
                       actions: Sequence[Action]) -> Part:
     """On a follow-up's first look: take off what it copied of the closed ticket's SLA state
     (warning and breach tags, the survey and approval markers, the next-update due field),
     which says nothing true of the new ticket. What this look writes itself stays."""
     part = Part()
-    if not ticket.follow_up_of or state.get("follow_up_noted"):
+    if not ticket.follow_up_of or memory.follow_up_noted:
         return part
     added = {tag for action in actions if isinstance(action, ChangeTags) for tag in action.add}
     bridge_state = alert_tags(policy) | {SURVEY_TAG, APPROVAL_REQUESTED_TAG}
@@ -135,7 +136,7 @@ BY_THE_BRIDGE = "by the bridge"
 
 
 def _notices(policy: Policy, ticket: Ticket, history: Sequence[Observation],
-             state: dict[str, object], now: datetime) -> Part:
+             memory: TicketMemory, now: datetime) -> Part:
     """The solved notice and the closed notice with the survey, once per solve and per close,
     whoever solved or closed the ticket (an agent, the platform, the bridge's own timer)."""
     part = Part()
@@ -144,9 +145,9 @@ def _notices(policy: Policy, ticket: Ticket, history: Sequence[Observation],
     stamp = f"{since:%Y%m%dT%H%M%S}" if since else ""
     if ticket.status != Status.SOLVED:
         part.state["solved_notified"] = None
-    elif state.get("solved_notified") == BY_THE_BRIDGE:
+    elif memory.solved_notified == BY_THE_BRIDGE:
         part.state["solved_notified"] = stamp
-    elif rules.notify_on_solved and state.get("solved_notified") != stamp:
+    elif rules.notify_on_solved and memory.solved_notified != stamp:
         text = "This ticket has been marked solved. If it is not, reply to this message"
         text += (" and it will re-open." if rules.reopen_on_customer_reply else ".")
         if rules.solved_to_closed_after:
@@ -159,7 +160,7 @@ def _notices(policy: Policy, ticket: Ticket, history: Sequence[Observation],
         part.state["solved_notified"] = stamp
     if ticket.status != Status.CLOSED:
         part.state["closed_notified"] = None
-    elif not state.get("closed_notified"):
+    elif not memory.closed_notified:
         why = "the ticket was closed: the policy notifies the customer"
         actions = _closed_notice(policy, ticket, f"closed:notice:{stamp}", why,
                                  automatically=False)
@@ -186,7 +187,7 @@ def _closed_notice(policy: Policy, ticket: Ticket, key: str, why: str, *,
     return actions
 
 
-def _reopen(policy: Policy, ticket: Ticket, since: datetime, state: dict[str, object]) -> Part:
+def _reopen(policy: Policy, ticket: Ticket, since: datetime, memory: TicketMemory) -> Part:
     part = Part()
     if not policy.auto_close.reopen_on_customer_reply:
         return part
@@ -195,7 +196,7 @@ def _reopen(policy: Policy, ticket: Ticket, since: datetime, state: dict[str, ob
            "policy says")
     part.actions.append(SetStatus(ref=ticket.ref, key=f"reopen:{stamp}", status=Status.OPEN,
                                   reason=why))
-    agent = _original_agent(ticket, state)
+    agent = _original_agent(ticket, memory)
     if policy.auto_close.reassign_to_original_agent and agent:
         part.actions.append(Assign(ref=ticket.ref, key=f"reopen:assign:{stamp}",
                                    assignee_id=agent,
@@ -204,11 +205,11 @@ def _reopen(policy: Policy, ticket: Ticket, since: datetime, state: dict[str, ob
 
 
 def _reassign_after_reopen(policy: Policy, ticket: Ticket, history: Sequence[Observation],
-                           state: dict[str, object]) -> Part:
+                           memory: TicketMemory) -> Part:
     """The platform re-opened the ticket on a customer reply; re-assign if the policy says."""
     part = Part()
     before, latest = history[-2], history[-1]
-    agent = _original_agent(ticket, state)
+    agent = _original_agent(ticket, memory)
     if (policy.auto_close.reassign_to_original_agent and agent
             and before.status in (Status.SOLVED, Status.PENDING)
             and customer_comments_after(ticket, before.at) and ticket.assignee_id != agent):
@@ -218,11 +219,10 @@ def _reassign_after_reopen(policy: Policy, ticket: Ticket, history: Sequence[Obs
     return part
 
 
-def _original_agent(ticket: Ticket, state: dict[str, object]) -> str | None:
+def _original_agent(ticket: Ticket, memory: TicketMemory) -> str | None:
     """The agent who set the ticket pending or solved (the one the customer was talking to);
     the ticket's first assignee when the bridge did not see that."""
-    remembered = state.get("last_agent")
-    return remembered if isinstance(remembered, str) else ticket.original_assignee_id
+    return memory.last_agent or ticket.original_assignee_id
 
 
 def _follow_ups(ticket: Ticket, closed_since: datetime) -> Part:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment, SetFields
 from sla_bridge.classify import recategorisation
@@ -11,11 +10,12 @@ from sla_bridge.policy import Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Classified, Part
 
 
 def recategorise(policy: Policy, ticket: Ticket, result: Classified | None,
-                 state: dict[str, Any], now: datetime) -> Part:
+                 memory: TicketMemory, now: datetime) -> Part:
     """Keep, suggest (internal note) or apply (vendor severity + public explanation)."""
     part = Part()
     if result is None or ticket.vendor_severity:
@@ -25,7 +25,7 @@ def recategorise(policy: Policy, ticket: Ticket, result: Classified | None,
     except LookupError:
         return part  # an unknown customer severity is reported by the clocks
     key = f"classify:{result.severity}"
-    if verdict.action == "keep" or state.get("classified") == key:
+    if verdict.action == "keep" or memory.classified == key:
         return part
     part.state["classified"] = key
     customer = verdict.customer_severity

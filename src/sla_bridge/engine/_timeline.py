@@ -58,7 +58,7 @@ def current(ticket: Ticket, at: datetime,
                        bool(ticket.tags & exempting))
 
 
-def observe(state: dict[str, Any], ticket: Ticket,
+def observe(timeline: Sequence[dict[str, Any]], ticket: Ticket,
             exempting: frozenset[str] = frozenset()) -> list[Observation]:
     """Return the ticket's history with the current attributes appended if they changed.
 
@@ -66,7 +66,7 @@ def observe(state: dict[str, Any], ticket: Ticket,
     severity and location since it was created; if it is already pending, solved or
     closed, that status is taken to have started at its last update.
     """
-    history = [Observation.from_json(item) for item in state.get("timeline", [])]
+    history = [Observation.from_json(item) for item in timeline]
     if not history:
         opened = Observation(ticket.created_at, str(Status.OPEN), ticket.plan,
                              ticket.severity, ticket.location, bool(ticket.tags & exempting))

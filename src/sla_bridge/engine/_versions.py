@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sla_bridge.actions import AddComment
 from sla_bridge.classify import add_months, check_version, version_facts, version_line
@@ -11,17 +10,18 @@ from sla_bridge.policy import Policy
 from sla_bridge.records import Decision
 from sla_bridge.tickets import Ticket
 
+from ._memory import TicketMemory
 from ._outcome import Part
 
 
-def end_of_life(policy: Policy, ticket: Ticket, state: dict[str, Any], now: datetime) -> Part:
+def end_of_life(policy: Policy, ticket: Ticket, memory: TicketMemory, now: datetime) -> Part:
     """Once per version line: tell the agents the ticket's version is in its end-of-life
     period (the last ``end_of_life_notice_months`` of its support). An unsupported version
     is the classifier's to judge (it sets ``unsupported_severity``)."""
     part = Part()
     months = policy.versions.end_of_life_notice_months
     line = version_line(ticket.version or "")
-    if not months or line is None or state.get("end_of_life_noted") == line:
+    if not months or line is None or memory.end_of_life_noted == line:
         return part
     check = check_version(policy, ticket.version, version_facts(ticket, policy))
     until = check.supported_until
