@@ -110,7 +110,12 @@ class TicketClosed(VendorError):
 
 @runtime_checkable
 class Platform(Protocol):
-    """What a helpdesk plugin provides to the bridge."""
+    """What a helpdesk plugin provides to the bridge.
+
+    A platform may also set ``delivery_id_header`` (a string attribute: the header its
+    webhooks name their delivery in, e.g. ``X-Zendesk-Webhook-Invocation-Id``), which the
+    server logs for requests that fail before they are parsed.
+    """
 
     @property
     def name(self) -> str:

@@ -46,10 +46,10 @@ from ._ingest import Ingestor
 log = logging.getLogger("sla_bridge.server")
 
 WEBHOOK_PREFIX = "/webhooks/"
-# Headers platforms put their delivery id in, to name a request in the log before (or
-# without) a successful parse. After parsing, the events' own delivery ids are used.
-_DELIVERY_HEADERS = ("x-zendesk-webhook-invocation-id", "x-atlassian-webhook-identifier",
-                     "x-request-id")
+# Where a request names its delivery, for the log before (or without) a successful parse,
+# when the platform declares no ``delivery_id_header``. After parsing, the events' own
+# delivery ids are used.
+_GENERIC_DELIVERY_HEADER = "x-request-id"
 # Header values that must never reach the log, even inside a plugin's error detail.
 _SENSITIVE = ("signature", "authorization", "token", "secret", "hub-", "cookie", "api-key")
 _JSON = "application/json"
@@ -110,6 +110,7 @@ class WebhookEndpoint:
             return Reply.error(404, "unknown_platform",
                                message=f"no platform named {platform!r} is installed")
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        own = _declared_header(handler)
         client = scope.get("client")
         remote = client[0] if client else None
         try:
@@ -117,12 +118,12 @@ class WebhookEndpoint:
         except _TooLarge:
             self.metrics.webhooks_rejected.labels(platform, "too_large").inc()
             log.info("webhook rejected: body over %d bytes", self.limit,
-                     extra=_context(platform, headers, remote))
+                     extra=_context(platform, headers, remote, header=own))
             return Reply.error(413, "too_large",
                                message=f"the body is over the limit of {self.limit} bytes")
         except _Disconnected:
             log.info("webhook sender disconnected before the body was read",
-                     extra=_context(platform, headers, remote))
+                     extra=_context(platform, headers, remote, header=own))
             return None
         events: Sequence[InboundEvent] = ()
         try:
@@ -134,26 +135,26 @@ class WebhookEndpoint:
         except Unauthorized as exc:
             self.metrics.webhooks_rejected.labels(platform, exc.reason).inc()
             log.info("webhook rejected: unauthorized: %s", _scrub(exc.detail, headers),
-                     extra=_context(platform, headers, remote))
+                     extra=_context(platform, headers, remote, header=own))
             return Reply.error(401, "unauthorized")
         except WebhookRejected as exc:
             self.metrics.webhooks_rejected.labels(platform, exc.reason).inc()
             log.info("webhook rejected: %s: %s", exc.reason, _scrub(exc.detail, headers),
-                     extra=_context(platform, headers, remote))
+                     extra=_context(platform, headers, remote, header=own))
             return Reply.error(exc.status, exc.reason, reason=_scrub(exc.public, headers))
         except StoreUnavailable as exc:
             self.metrics.webhooks_rejected.labels(platform, "unavailable").inc()
             log.warning("webhook not stored, answered 503: %s", exc,
-                        extra=_context(platform, headers, remote, events))
+                        extra=_context(platform, headers, remote, events, header=own))
             return Reply.error(503, "unavailable")
         except OperationalError as exc:  # locked, read-only, disk full: retrying is right
             self.metrics.webhooks_rejected.labels(platform, "unavailable").inc()
             log.error("webhook not stored, answered 503: %s", exc.orig,
-                      extra=_context(platform, headers, remote, events))
+                      extra=_context(platform, headers, remote, events, header=own))
             return Reply.error(503, "unavailable")
         except Exception:
             log.exception("webhook failed: bug in the bridge or the platform plugin",
-                          extra=_context(platform, headers, remote, events))
+                          extra=_context(platform, headers, remote, events, header=own))
             return Reply.error(500, "internal", message="unexpected error; see the log")
 
     async def _store_and_acknowledge(self, name: str, handler: Platform,
@@ -262,20 +263,28 @@ def webhook_router(endpoint: WebhookEndpoint) -> APIRouter:
     return router
 
 
+def _declared_header(platform: Platform) -> str | None:
+    """The header the platform names its deliveries in (``Platform.delivery_id_header``)."""
+    header = getattr(platform, "delivery_id_header", None)
+    return header.lower() if isinstance(header, str) else None
+
+
 def _context(platform: str, headers: Mapping[str, str], remote: str | None,
-             events: Sequence[InboundEvent] = ()) -> dict[str, Any]:
+             events: Sequence[InboundEvent] = (), *, header: str | None = None
+             ) -> dict[str, Any]:
     context: dict[str, Any] = {"platform": platform, "remote": remote,
-                               "delivery_id": _delivery_id(headers, events)}
+                               "delivery_id": _delivery_id(headers, events, header)}
     if events:
         context["ticket_id"] = ",".join(sorted({e.ref.ticket_id for e in events}))
     return context
 
 
-def _delivery_id(headers: Mapping[str, str], events: Sequence[InboundEvent]) -> str | None:
+def _delivery_id(headers: Mapping[str, str], events: Sequence[InboundEvent],
+                 header: str | None) -> str | None:
     if events:
         return ",".join(dict.fromkeys(e.delivery_id for e in events))
-    for name in _DELIVERY_HEADERS:
-        if name in headers:
+    for name in (header, _GENERIC_DELIVERY_HEADER):
+        if name and name in headers:
             return headers[name][:200]
     for name, value in headers.items():
         if "delivery" in name:
