@@ -17,12 +17,12 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from sla_bridge.neutral import APPROVAL_REQUESTED_TAG, TOP_LEVEL_FIELDS
 from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
 
-APPROVAL_REQUESTED_TAG = "sla_approval_requested"
-# Neutral fields that are attributes of the ticket rather than entries of ``fields``.
-TOP_LEVEL_FIELDS = frozenset({"vendor_severity", "customer_severity", "plan", "location",
-                               "product", "version", "channel", "group"})
+__all__ = ["ACTION_ADAPTER", "APPROVAL_REQUESTED_TAG", "TOP_LEVEL_FIELDS", "Action", "AddComment",
+           "Assign", "ChangeTags", "CreateFollowUp", "RequestApproval", "SetFields", "SetStatus",
+           "action_from_json", "action_to_json", "apply_to", "field_value"]
 
 
 class _Action(BaseModel):

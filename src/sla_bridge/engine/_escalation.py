@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sla_bridge import neutral
 from sla_bridge.actions import (
     APPROVAL_REQUESTED_TAG,
     Action,
@@ -32,10 +33,10 @@ from sla_bridge.tickets import Comment, Status, Ticket
 from ._memory import TicketMemory
 from ._outcome import Part
 
-REQUESTED_TAG = "sla_escalation_requested"
-APPROVED_TAG = "sla_escalation_approved"
-DECLINED_TAG = "sla_escalation_declined"
-SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
+REQUESTED_TAG = neutral.ESCALATION_REQUESTED_TAG
+APPROVED_TAG = neutral.ESCALATION_APPROVED_TAG
+DECLINED_TAG = neutral.ESCALATION_DECLINED_TAG
+SEVERITY_ACCEPTED_TAG = neutral.SEVERITY_ACCEPTED_TAG
 
 _ASKS = re.compile(r"\bescalat(e|ed|ing|ion)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sla_bridge import neutral
 from sla_bridge.actions import (
     APPROVAL_REQUESTED_TAG,
     Action,
@@ -24,7 +25,7 @@ from ._memory import TicketMemory
 from ._outcome import Part
 from ._timeline import Observation, status_since
 
-SURVEY_TAG = "sla_survey_requested"
+SURVEY_TAG = neutral.SURVEY_TAG
 
 
 def customer_comments_after(ticket: Ticket, since: datetime) -> list[Comment]:

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sla_bridge.neutral import BREACHED_TAG, WARNING_TAG
+
 from ._durations import Duration
 
 
@@ -54,8 +56,8 @@ class Clocks(Section):
     warn_at: float = Field(default=0.75, gt=0, lt=1)
     # "Update every ticket at least once every business day": a cadence for all severities.
     update_cadence: Duration | None = None
-    on_warning: BreachActions = BreachActions(tag="sla_warning")
-    on_breach: BreachActions = BreachActions(tag="sla_breached")
+    on_warning: BreachActions = BreachActions(tag=WARNING_TAG)
+    on_breach: BreachActions = BreachActions(tag=BREACHED_TAG)
 
 
 class AutoClose(Section):
