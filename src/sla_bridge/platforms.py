@@ -9,15 +9,16 @@ another path (a closed ticket gets a follow-up instead).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sla_bridge.actions import Action
-from sla_bridge.tickets import Ticket, TicketRef
+from sla_bridge.tickets import StorableText, Ticket, TicketRef, storable_text
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,51 @@ class InboundEvent(BaseModel):
 
     ref: TicketRef
     # The platform's delivery or event id: the same delivery twice is processed once.
-    delivery_id: str = Field(min_length=1, max_length=200)
-    event_type: str = "ticket.updated"
+    delivery_id: StorableText = Field(min_length=1, max_length=200)
+    event_type: StorableText = Field(default="ticket.updated", max_length=200)
     occurred_at: datetime | None = None
     # The update was made by the bridge's own API user (its write-back echoing back).
     by_bridge: bool = False
     payload: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("payload")
+    @classmethod
+    def _storable_payload(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        """Only what every store keeps as JSON: finite numbers, text without NUL or lone
+        surrogates, nested at most ``MAX_PAYLOAD_DEPTH`` levels."""
+        _check_json(payload, "payload", 0)
+        return payload
+
+
+MAX_PAYLOAD_DEPTH = 32
+# Integers beyond what PostgreSQL's JSON numbers and most clients read back exactly.
+_MAX_INT = 2**63
+
+
+def _check_json(value: Any, where: str, depth: int) -> None:
+    if depth > MAX_PAYLOAD_DEPTH:
+        raise ValueError(f"{where}: nested more than {MAX_PAYLOAD_DEPTH} levels")
+    if isinstance(value, str):
+        storable_text(value)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) >= _MAX_INT:
+            raise ValueError(f"{where}: the number {str(value)[:20]}... is out of range")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value!r} is not a JSON number")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: keys must be text")
+            storable_text(key)
+            _check_json(item, f"{where}.{key[:40]}", depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_json(item, f"{where}[{index}]", depth + 1)
+    else:
+        raise ValueError(f"{where}: a {type(value).__name__} is not JSON")
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 class Status(StrEnum):
@@ -40,13 +40,29 @@ class Comment(BaseModel):
     attachments: tuple[str, ...] = ()  # file names
 
 
+def storable_text(value: str) -> str:
+    """``value`` if every database the bridge runs on can store it; else a ValueError."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate (not valid Unicode text)") from None
+    return value
+
+
+# Text every database the bridge runs on can store: no NUL, valid Unicode.
+StorableText = Annotated[str, AfterValidator(storable_text)]
+
+
 class TicketRef(BaseModel):
     """Which ticket on which platform: the key of everything the bridge stores."""
 
     model_config = ConfigDict(frozen=True)
 
-    platform: str = Field(min_length=1)
-    ticket_id: str = Field(min_length=1)
+    platform: str = Field(min_length=1, max_length=40)
+    # Every store keeps 200 characters (and no NUL or lone surrogate): refused beyond.
+    ticket_id: StorableText = Field(min_length=1, max_length=200)
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.ticket_id}"

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -132,6 +133,14 @@ class WebhookEndpoint:
                 headers=headers, body=body, received_at=self.runtime.clock.now(),
                 query=dict(parse_qsl(query.decode("latin-1"))) if query else {}))
             return await self._store_and_acknowledge(platform, handler, events, headers, remote)
+        except (ValidationError, RecursionError) as exc:
+            # What the plugin parsed cannot be stored as it is (an id over 200 characters,
+            # a NUL, a lone surrogate, NaN, nesting too deep): the sender's error, not ours.
+            self.metrics.webhooks_rejected.labels(platform, "bad_payload").inc()
+            problem = _validation_problem(exc)
+            log.info("webhook rejected: bad_payload: %s", _scrub(problem, headers),
+                     extra=_context(platform, headers, remote, header=own))
+            return Reply.error(400, "bad_payload", reason=_scrub(problem, headers))
         except Unauthorized as exc:
             self.metrics.webhooks_rejected.labels(platform, exc.reason).inc()
             log.info("webhook rejected: unauthorized: %s", _scrub(exc.detail, headers),
@@ -261,6 +270,14 @@ def webhook_router(endpoint: WebhookEndpoint) -> APIRouter:
                         if reply.retry_after else None)
 
     return router
+
+
+def _validation_problem(exc: ValidationError | RecursionError) -> str:
+    if isinstance(exc, RecursionError):
+        return "the body is nested too deeply"
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {str(first['msg']).removeprefix('Value error, ')}"[:300]
 
 
 def _declared_header(platform: Platform) -> str | None:
