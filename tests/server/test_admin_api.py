@@ -87,6 +87,17 @@ def test_ticket_the_bridge_never_saw_is_404(start_bridge: StartBridge) -> None:
     assert response.json()["error"] == "not_found"
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_ticket_id_no_store_keeps_is_404_not_500(start_bridge: StartBridge, database: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    url = None if database == "sqlite" else str(request.getfixturevalue("pg_url"))
+    bridge = start_bridge(admin_token=TOKEN, database_url=url)
+    for path in ("/v1/tickets/testdesk/1%00", f"/v1/tickets/testdesk/{'9' * 300}"):
+        response = bridge.client.get(path, headers=AUTH)
+        assert response.status_code == 404, path
+        assert response.json()["error"] == "not_found"
+
+
 def test_ticket_view_shows_accepted_webhooks_not_reconciled_yet(
         start_bridge: StartBridge) -> None:
     bridge = start_bridge(admin_token=TOKEN)  # no workers: the webhook waits in the inbox
@@ -127,6 +138,7 @@ def test_timers_due_before_filters_and_orders(start_bridge: StartBridge) -> None
 @pytest.mark.parametrize(("value", "words"), [
     ("2026-11-27T17:00:00", "no UTC offset"),
     ("next friday", "not an ISO 8601"),
+    ("9999-12-31T23:59:59-23:59", "out of range"),
 ])
 def test_timers_due_before_must_be_an_exact_instant(start_bridge: StartBridge, value: str,
                                                     words: str) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 
 from sla_bridge.runtime import Runtime
 from sla_bridge.tickets import TicketRef
@@ -57,7 +58,12 @@ def admin_router(runtime: Runtime) -> APIRouter:
     def ticket_view(platform: str, ticket_id: str) -> TicketView:
         """Return the ticket's policy, plan, severities, status, SLA clocks, scheduled
         timers, recent decisions and applied actions; 404 if the bridge never saw it."""
-        ref = TicketRef(platform=platform, ticket_id=ticket_id)
+        try:
+            ref = TicketRef(platform=platform, ticket_id=ticket_id)
+        except ValidationError:
+            # No ticket id the bridge stores is like this (NUL, over 200 characters ...).
+            raise ApiError(404, "not_found", f"the bridge has no state for ticket "
+                           f"{ticket_id[:200]!r} on {platform[:40]!r}") from None
         record = store.ticket(ref)
         timers = store.timers(ref=ref)
         decisions = store.decisions(ref)
@@ -96,4 +102,9 @@ def _instant(value: str) -> datetime:
         raise ApiError(400, "bad_request",
                        f"due_before={value!r} has no UTC offset, so the instant is ambiguous; "
                        f"add one, e.g. {parsed.isoformat()}Z or {parsed.isoformat()}-06:00")
+    try:
+        parsed.astimezone(UTC)  # 9999-12-31T23:59-23:59 is past the last instant there is
+    except OverflowError:
+        raise ApiError(400, "bad_request", f"due_before={value!r} is out of range; use an "
+                       "instant before the year 9999") from None
     return parsed
