@@ -7,6 +7,10 @@ class StoreError(Exception):
     """The database cannot be used as configured; the message says what to change."""
 
 
+class BadDatabaseUrl(StoreError):
+    """``SLA_BRIDGE_DATABASE_URL`` is not a URL the bridge can use (a setting to fix)."""
+
+
 class StoreUnavailable(StoreError):
     """The database does not answer (webhooks get 503 so the sender retries)."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import click
 
 from sla_bridge.clock import Clock
+from sla_bridge.errors import BadDatabaseUrl
 from sla_bridge.plugin import PluginHost
 from sla_bridge.policy import Policy, PolicyError
 from sla_bridge.settings import Settings
@@ -30,3 +31,12 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+class StoreProblem(click.ClickException):
+    """A database error for the command line: exit status 2 for a bad
+    ``SLA_BRIDGE_DATABASE_URL`` (a setting, like every settings error), 1 otherwise."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.exit_code = 2 if isinstance(error, BadDatabaseUrl) else 1

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
-from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
+from sla_bridge.errors import BadDatabaseUrl, SchemaMissing, StoreUnavailable
 from sla_bridge.masking import mask_url, scrub, url_credentials
 
 
@@ -19,10 +19,11 @@ def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` (``SLA_BRIDGE_DATABASE_URL``)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(
-            f"SLA_BRIDGE_DATABASE_URL is not a database URL ({url!r}); use e.g. "
-            "sqlite:///./var/sla-bridge.db or postgresql+psycopg://user@host:5432/db"
+    except (ArgumentError, ValueError) as exc:
+        why = "its port is not a number" if "int()" in str(exc) else "it does not parse"
+        raise BadDatabaseUrl(
+            f"SLA_BRIDGE_DATABASE_URL is not a database URL ({mask_url(url)!r}: {why}); use "
+            "e.g. sqlite:///./var/sla-bridge.db or postgresql+psycopg://user@host:5432/db"
         ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -34,8 +35,8 @@ def make_engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10,
                                  connect_args={"connect_timeout": 5})
         except NoSuchModuleError as exc:
-            raise StoreError(f"SLA_BRIDGE_DATABASE_URL: unsupported driver: {exc}") from None
-    raise StoreError(
+            raise BadDatabaseUrl(f"SLA_BRIDGE_DATABASE_URL: unsupported driver: {exc}") from None
+    raise BadDatabaseUrl(
         f"SLA_BRIDGE_DATABASE_URL uses {backend!r}; sla-bridge supports sqlite and postgresql"
     )
 
