@@ -33,10 +33,13 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-class StoreProblem(click.ClickException):
-    """A database error for the command line: exit status 2 for a bad
-    ``SLA_BRIDGE_DATABASE_URL`` (a setting, like every settings error), 1 otherwise."""
+class _DatabaseSettingProblem(click.ClickException):
+    exit_code = 2  # a setting to fix, like every settings error
 
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.exit_code = 2 if isinstance(error, BadDatabaseUrl) else 1
+
+def store_problem(error: Exception) -> click.ClickException:
+    """A database error for the command line: exit status 2 for a bad
+    ``SLA_BRIDGE_DATABASE_URL`` (a setting), 1 otherwise."""
+    if isinstance(error, BadDatabaseUrl):
+        return _DatabaseSettingProblem(str(error))
+    return click.ClickException(str(error))

@@ -8,7 +8,7 @@ import click
 
 from sla_bridge.errors import StoreError
 
-from ._context import AppContext, StoreProblem, pass_app
+from ._context import AppContext, pass_app, store_problem
 
 if TYPE_CHECKING:
     from sla_bridge.store import Store
@@ -25,7 +25,7 @@ def _open(app: AppContext) -> Store:
     try:
         return Store(app.settings.database_url, app.clock)
     except StoreError as exc:
-        raise StoreProblem(exc) from None
+        raise store_problem(exc) from None
     except OSError as exc:  # the SQLite file's directory cannot be created
         raise click.ClickException(f"SLA_BRIDGE_DATABASE_URL: {exc}") from None
 

@@ -10,7 +10,7 @@ from sla_bridge.errors import StoreError
 from sla_bridge.plugin import PluginError
 from sla_bridge.policy import PolicyError
 
-from ._context import AppContext, StoreProblem, pass_app
+from ._context import AppContext, pass_app, store_problem
 
 
 @click.command("serve")
@@ -51,7 +51,7 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
     try:
         runtime = Runtime.build(settings, app.clock, app.host)
     except StoreError as exc:
-        raise StoreProblem(exc) from None
+        raise store_problem(exc) from None
     except OSError as exc:  # the SQLite file's directory cannot be created
         raise click.ClickException(f"SLA_BRIDGE_DATABASE_URL: {exc}") from None
     except (PolicyError, PluginError) as exc:

@@ -14,7 +14,7 @@ from sla_bridge.actions import action_from_json
 from sla_bridge.clock import Clock, FixedClock
 from sla_bridge.errors import StoreError
 
-from ._context import AppContext, StoreProblem, pass_app
+from ._context import AppContext, pass_app, store_problem
 from ._due import InstantType
 from ._tables import render_table
 
@@ -31,7 +31,7 @@ def opened_runtime(app: AppContext, clock: Clock | None = None,
     try:
         runtime = Runtime.build(app.settings, clock or app.clock, app.host)
     except StoreError as exc:
-        raise StoreProblem(exc) from None
+        raise store_problem(exc) from None
     try:
         if migrate:
             runtime.store.upgrade()
@@ -40,7 +40,7 @@ def opened_runtime(app: AppContext, clock: Clock | None = None,
                 "the database schema is not current; run `sla-bridge db upgrade` first")
         yield runtime
     except StoreError as exc:
-        raise StoreProblem(exc) from None
+        raise store_problem(exc) from None
     finally:
         runtime.close()
 
