@@ -1,6 +1,11 @@
-"""The sandbox keeps Zendesk's ticket rules and injects faults on request."""
+"""The sandbox keeps Zendesk's ticket rules, injects faults on request, and runs standalone."""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -187,3 +192,50 @@ def test_only_admins_manage_webhooks(sandbox: Sandbox, account: Account) -> None
     answer = requests.get(f"{sandbox.base_url}/api/v2/webhooks", auth=("ann@vendor.test/token",
                                                                        "ann-token"))
     assert answer.status_code == 403
+
+
+def test_a_customer_reply_and_the_close_solved_automation_through_the_admin_api(
+        sandbox: Sandbox, account: Account) -> None:
+    ticket = sandbox.open_ticket(account.customer["id"], "S", "B")
+    sandbox.agent_update(ticket["id"], account.agent["id"], status="pending")
+    reply = requests.post(f"{sandbox.base_url}/_sandbox/tickets/{ticket['id']}/reply",
+                          json={"body": "Still broken"})
+    assert reply.status_code == 200
+    assert reply.json()["ticket"]["status"] == "open"
+    assert sandbox.comments(ticket["id"])[-1]["body"] == "Still broken"
+    missing = requests.post(f"{sandbox.base_url}/_sandbox/tickets/999/reply", json={})
+    assert (missing.status_code, missing.json()["error"]) == (404, "RecordNotFound")
+    sandbox.agent_update(ticket["id"], account.agent["id"], status="solved")
+    closed = requests.post(f"{sandbox.base_url}/_sandbox/close_solved",
+                           json={"older_than_seconds": 0})
+    assert closed.json() == {"closed": [ticket["id"]]}
+    assert requests.post(f"{sandbox.base_url}/_sandbox/close_solved",
+                         json={"older_than_seconds": "soon"}).status_code == 400
+    assert sandbox.ticket(ticket["id"])["status"] == "closed"
+
+
+def test_it_runs_standalone_until_terminated() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sla_bridge_zendesk.sandbox", "--port", "0", "--demo-data",
+         "--webhook-secret", "s3cret"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert banner.startswith("Zendesk sandbox on http://127.0.0.1:"), banner
+        exports = dict(process.stdout.readline().strip().removeprefix("export ").split("=", 1)
+                       for _ in range(5))
+        url = exports["SLA_BRIDGE_ZENDESK__BASE_URL"]
+        assert banner.split()[3] == url
+        assert exports["SLA_BRIDGE_ZENDESK__WEBHOOK_SECRET"] == "s3cret"
+        auth = (f"{exports['SLA_BRIDGE_ZENDESK__EMAIL']}/token",
+                exports["SLA_BRIDGE_ZENDESK__API_TOKEN"])
+        orgs = requests.get(f"{url}/api/v2/organizations.json", auth=auth, timeout=5).json()
+        assert [o["name"] for o in orgs["organizations"]] == ["Gold Corp", "Silver Ltd"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=5)

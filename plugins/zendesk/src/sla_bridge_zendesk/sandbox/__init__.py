@@ -11,63 +11,52 @@
         env = zendesk.plugin_env()                  # SLA_BRIDGE_ZENDESK__* for the plugin
 
 It serves the part of the Zendesk REST API the plugin uses (see :mod:`._app`), keeps
-Zendesk's ticket rules (:mod:`._state`), sends signed webhooks when its tickets change the
-way the webhooks and triggers created through its API say (:mod:`._webhooks`), and
-injects faults on request (:mod:`._faults`). Run it standalone with
+Zendesk's ticket rules (:mod:`._state`), and sends signed webhooks when its tickets change
+the way the webhooks and triggers created through its API say (:mod:`._webhooks`). What is
+not Zendesk's (the server, faults, rate limit, request log, webhook delivery, the
+``/_sandbox`` routes) is the kit's, :class:`sla_bridge.sandbox.HelpdeskSandbox`, answered
+in Zendesk's shapes (:mod:`._errors`). Run it standalone with
 ``python -m sla_bridge_zendesk.sandbox``.
 """
 
 from __future__ import annotations
 
-import logging
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
-import uvicorn
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
-from ._faults import DroppedConnection, Fault, FaultKind, FaultMiddleware, FaultPlan, RateLimiter
+from sla_bridge.sandbox import Delivery, Fault, HelpdeskSandbox
+
+from ..signature import format_timestamp
+from ._app import build_app, canonical_path, is_api
+from ._errors import ZENDESK_REPLIES
+from ._routes_control import control_routes
 from ._state import SandboxState
-from ._webhooks import Delivery, WebhookEngine
+from ._webhooks import ZENDESK_RETRY, WebhookEngine, invocation_id, zendesk_headers
 
-__all__ = ["Delivery", "Fault", "Sandbox"]
+__all__ = ["API_EMAIL", "API_TOKEN", "Delivery", "Fault", "Sandbox"]
 
 API_EMAIL = "bridge@sandbox.test"
 API_TOKEN = "sandbox-api-token"
 
 
-class _QuietDrops(logging.Filter):
-    """Keeps uvicorn from logging the connections the sandbox drops on purpose."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, DroppedConnection)
-
-
-def _clock_of(clock: Any) -> Callable[[], datetime]:
-    if clock is None:
-        return lambda: datetime.now(UTC)
-    if hasattr(clock, "now"):
-        return lambda: clock.now().astimezone(UTC)
-    if callable(clock):
-        return lambda: clock().astimezone(UTC)
-    raise TypeError("clock must have a now() method or be a callable returning a datetime")
-
-
-class Sandbox:
+class Sandbox(HelpdeskSandbox):
     """A Zendesk account on loopback, with an admin API user for the bridge."""
+
+    title = "Zendesk sandbox"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clock: Any = None,
                  api_email: str = API_EMAIL, api_token: str = API_TOKEN,
                  page_size_cap: int = 100, rate_limit: int = 700,
                  webhook_secret: str | None = None, subdomain: str = "sandbox") -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host=host, port=port, clock=clock, rate_limit=rate_limit,
+                         replies=ZENDESK_REPLIES, retry=ZENDESK_RETRY, is_api=is_api,
+                         canonical_path=canonical_path, webhook_timestamp=format_timestamp,
+                         webhook_id=invocation_id)
         self.subdomain = subdomain
-        self.clock = _clock_of(clock)
         self.page_size_cap = page_size_cap
         self.default_webhook_secret = webhook_secret
         self.state = SandboxState(self.clock)
@@ -75,64 +64,21 @@ class Sandbox:
         self.api_token = api_token
         self.api_user = self.state.add_user("sla-bridge", api_email, role="admin",
                                             token=api_token)
-        self.faults = FaultPlan()
-        self.limiter = RateLimiter(rate_limit)
-        self._log: list[dict[str, Any]] = []
-        self._log_lock = threading.Lock()
-        self.engine = WebhookEngine(self.state, self.clock)
-        from ._app import build_app
+        self.engine = WebhookEngine(self.state, self.sender)
 
-        self.app = FaultMiddleware(build_app(self), self.faults, self.limiter, self._log,
-                                   self._log_lock)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+    # -- what the kit asks of a platform ----------------------------------------------
 
-    # -- lifecycle -----------------------------------------------------------------
+    def build_app(self) -> ASGIApp:
+        """Zendesk's API (:mod:`._app`)."""
+        return build_app(self)
 
-    def start(self) -> str:
-        """Serve on ``host:port`` (0: any free port) in a thread; return the base URL."""
-        if self._server is not None:
-            return self.base_url
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off",
-                                access_log=False, timeout_graceful_shutdown=2)
-        self._server = uvicorn.Server(config)
-        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="zendesk-sandbox", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the Zendesk sandbox did not start")
-            time.sleep(0.01)
-        self.engine.start()
-        return self.base_url
+    def extra_control_routes(self) -> list[BaseRoute]:
+        """``/_sandbox/tickets/{id}/reply`` and ``/_sandbox/close_solved``."""
+        return control_routes(self)
 
-    def stop(self) -> None:
-        """Stop serving and sending webhooks."""
-        self.engine.stop()
-        if self._server is not None:
-            self._server.should_exit = True
-            if self._thread is not None:
-                self._thread.join(timeout=10)
-            self._server = None
-            self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """Where the sandbox serves, e.g. ``http://127.0.0.1:8765``."""
-        return f"http://{self.host}:{self.port}"
+    def webhook_headers(self, delivery: Delivery) -> dict[str, str]:
+        """Zendesk's webhook headers, signed with the webhook's secret."""
+        return zendesk_headers(self.state, delivery)
 
     def plugin_env(self, webhook_secret: str | None = None) -> dict[str, str]:
         """The ``SLA_BRIDGE_ZENDESK__*`` variables that point the plugin at this sandbox."""
@@ -270,60 +216,3 @@ class Sandbox:
     def comments(self, ticket_id: int) -> list[dict[str, Any]]:
         """The ticket's comments."""
         return self.state.record(ticket_id).comments
-
-    # -- faults, requests, webhooks -------------------------------------------------
-
-    def inject(self, kind: FaultKind, count: int = 1, *, status: int = 500,
-               retry_after: float | None = None, delay: float = 0.0,
-               method: str | None = None, path: str | None = None) -> Fault:
-        """Make the next ``count`` matching API requests fail (see :mod:`._faults`)."""
-        return self.faults.add(Fault(kind, count, status, retry_after, delay, method, path))
-
-    def rate_limit_next(self, count: int = 1, retry_after: float = 1, **match: Any) -> Fault:
-        """The next requests answer 429 with ``Retry-After``."""
-        return self.inject("status", count, status=429, retry_after=retry_after, **match)
-
-    def fail_next(self, count: int = 1, status: int = 500, **match: Any) -> Fault:
-        """The next requests answer a server error."""
-        return self.inject("status", count, status=status, retry_after=1, **match)
-
-    def slow_next(self, count: int = 1, delay: float = 2.0, **match: Any) -> Fault:
-        """The next requests are answered after ``delay`` seconds."""
-        return self.inject("slow", count, delay=delay, **match)
-
-    def drop_next(self, count: int = 1, after_processing: bool = False, **match: Any) -> Fault:
-        """The next connections are dropped, before or after the request took effect."""
-        return self.inject("drop_after" if after_processing else "drop_before", count,
-                           **match)
-
-    def clear_faults(self) -> None:
-        """Forget the faults not used yet."""
-        self.faults.clear()
-
-    def request_log(self) -> list[dict[str, Any]]:
-        """Every request served: method, path, query, status, injected fault, and ``at``,
-        when it arrived (``time.monotonic()``: real time, whatever the sandbox's clock)."""
-        with self._log_lock:
-            return [dict(entry) for entry in self._log]
-
-    def clear_request_log(self) -> None:
-        """Start a fresh request log."""
-        with self._log_lock:
-            self._log.clear()
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """Every webhook invocation so far."""
-        return list(self.engine.deliveries)
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until the queued webhooks were sent."""
-        return self.engine.flush(timeout)
-
-    def drop_webhooks(self, count: int = 1) -> None:
-        """Lose the next ``count`` webhook deliveries (never sent)."""
-        self.engine.drop_next += count
-
-    def duplicate_webhooks(self, count: int = 1) -> None:
-        """Send the next ``count`` webhook deliveries twice."""
-        self.engine.duplicate_next += count

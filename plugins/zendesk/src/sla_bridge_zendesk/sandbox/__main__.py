@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
+
+from sla_bridge.sandbox import run_standalone
 
 from . import API_EMAIL, API_TOKEN, Sandbox
+
+
+def seed_demo_data(sandbox: Sandbox) -> None:
+    """An organization per plan with a registered admin each, an agent and two groups."""
+    gold = sandbox.add_organization("Gold Corp", {"support_plan": "gold",
+                                                  "support_location": "usa"})
+    silver = sandbox.add_organization("Silver Ltd", {"support_plan": "silver",
+                                                     "support_location": "europe"})
+    sandbox.add_user("Grace Gold", "grace@gold.test", gold["id"], tags=["support_admin"])
+    sandbox.add_user("Sam Silver", "sam@silver.test", silver["id"], tags=["support_admin"])
+    sandbox.add_agent("Avery Agent", "avery@vendor.test")
+    sandbox.add_group("Support")
+    sandbox.add_group("Escalations")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sla_bridge_zendesk.sandbox",
                                      description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8765, help="0: any free port")
     parser.add_argument("--email", default=API_EMAIL, help="the API user's e-mail")
     parser.add_argument("--token", default=API_TOKEN, help="the API user's token")
     parser.add_argument("--webhook-secret", default=None,
@@ -24,26 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sandbox = Sandbox(host=args.host, port=args.port, api_email=args.email,
                       api_token=args.token, webhook_secret=args.webhook_secret)
-    sandbox.start()
     if args.demo_data:
-        gold = sandbox.add_organization("Gold Corp", {"support_plan": "gold",
-                                                      "support_location": "usa"})
-        silver = sandbox.add_organization("Silver Ltd", {"support_plan": "silver",
-                                                         "support_location": "europe"})
-        sandbox.add_user("Grace Gold", "grace@gold.test", gold["id"], tags=["support_admin"])
-        sandbox.add_user("Sam Silver", "sam@silver.test", silver["id"], tags=["support_admin"])
-        sandbox.add_agent("Avery Agent", "avery@vendor.test")
-        sandbox.add_group("Support")
-        sandbox.add_group("Escalations")
-    print(f"Zendesk sandbox on {sandbox.base_url} (Ctrl-C to stop). Point the bridge at it:")
-    for name, value in sandbox.plugin_env().items():
-        print(f"  export {name}={value}")
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
-    sandbox.stop()
-    return 0
+        seed_demo_data(sandbox)
+    return run_standalone(sandbox, title=Sandbox.title)
 
 
 if __name__ == "__main__":

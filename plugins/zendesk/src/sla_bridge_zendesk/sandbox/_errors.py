@@ -1,19 +1,13 @@
-"""Errors in Zendesk's shapes."""
+"""Zendesk's error bodies, and its answers to a spent rate limit and to injected faults."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
+from sla_bridge.sandbox import ApiError, ErrorReplies, Fault, RateWindow, Reply, retry_after
 
-class ApiError(Exception):
-    """An API answer other than success: status, Zendesk's JSON body, extra headers."""
-
-    def __init__(self, status: int, body: dict[str, Any],
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(f"{status} {body}")
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
+__all__ = ["ZENDESK_REPLIES", "ApiError", "bad_request", "closed_ticket", "forbidden",
+           "not_found", "rate_limited", "record_invalid", "unauthorized", "update_conflict"]
 
 
 def record_invalid(field: str, description: str, error: str = "InvalidValue") -> ApiError:
@@ -60,9 +54,35 @@ def update_conflict() -> ApiError:
     })
 
 
-def rate_limited(retry_after: float) -> ApiError:
+def rate_limited(seconds: float) -> ApiError:
     """429 with ``Retry-After`` (whole seconds, at least 1)."""
-    seconds = max(1, int(retry_after + 0.999))
     return ApiError(429, {"error": "APIRateLimitExceeded",
                           "description": "Number of allowed API requests per minute exceeded"},
-                    {"Retry-After": str(seconds)})
+                    {"Retry-After": retry_after(seconds)})
+
+
+def _over_limit(window: RateWindow) -> Reply:
+    error = rate_limited(window.reset)
+    return Reply(error.status, error.body, error.headers)
+
+
+def _injected(fault: Fault) -> Reply:
+    headers = ({"Retry-After": retry_after(fault.retry_after or 1, at_least=0)}
+               if fault.status in (429, 503) else {})
+    body = ({"error": "APIRateLimitExceeded", "description": "Rate limited"}
+            if fault.status == 429 else
+            {"error": "ServiceUnavailable", "description": "Injected fault"})
+    return Reply(fault.status, body, headers)
+
+
+def _limit_headers(window: RateWindow) -> Mapping[str, str]:
+    # Zendesk sends both its own headers and the IETF draft's.
+    return {"X-Rate-Limit": str(window.limit),
+            "X-Rate-Limit-Remaining": str(window.remaining),
+            "ratelimit-limit": str(window.limit),
+            "ratelimit-remaining": str(window.remaining),
+            "ratelimit-reset": retry_after(window.reset, at_least=0)}
+
+
+ZENDESK_REPLIES = ErrorReplies(over_limit=_over_limit, injected=_injected,
+                               limit_headers=_limit_headers)

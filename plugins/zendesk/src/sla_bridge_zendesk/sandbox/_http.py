@@ -1,30 +1,39 @@
-"""What every route of the sandbox's API shares: authentication, bodies, pages, errors."""
+"""What every route of the Zendesk API shares: authentication, bodies, pages, errors.
+
+A route's handler is ``async def handler(request, api) -> Response``, wrapped by
+:func:`endpoint`, which finds the :class:`Api` on the application, authenticates the
+request and turns :class:`ApiError` into Zendesk's answers.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from sla_bridge import sandbox as kit
 
 from ._errors import ApiError, bad_request, forbidden, not_found, unauthorized
 from ._paging import paginate
 
 if TYPE_CHECKING:
     from . import Sandbox
+    from ._state import SandboxState
 
 Handler = Callable[[Request], Awaitable[Response]]
+ApiHandler = Callable[[Request, "Api"], Awaitable[Response]]
+
+API_VERSION_HEADER = {"X-Zendesk-API-Version": "v2"}
 
 
 def json_response(body: Any, status: int = 200,
-                  headers: dict[str, str] | None = None) -> JSONResponse:
+                  headers: Mapping[str, str] | None = None) -> JSONResponse:
     """A JSON answer with Zendesk's API version header."""
-    return JSONResponse(body, status_code=status, headers={"X-Zendesk-API-Version": "v2",
-                                                           **(headers or {})})
+    return kit.json_response(body, status, {**API_VERSION_HEADER, **(headers or {})})
 
 
 class Api:
@@ -32,7 +41,13 @@ class Api:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.state = sandbox.state
+        self.state: SandboxState = sandbox.state
+
+    @staticmethod
+    def of(request: Request) -> Api:
+        """The :class:`Api` of the application serving ``request``."""
+        api: Api = request.app.state.zendesk
+        return api
 
     def base(self, request: Request) -> str:
         """The root URL the client used, for the ``url`` and pagination links."""
@@ -40,8 +55,7 @@ class Api:
 
     def actor(self, request: Request) -> dict[str, Any]:
         """The agent whose API token the request carries (``{email}/token:{token}``)."""
-        header = request.headers.get("authorization", "")
-        scheme, _, encoded = header.partition(" ")
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic":
             raise unauthorized()
         try:
@@ -49,46 +63,17 @@ class Api:
         except (binascii.Error, UnicodeDecodeError):
             raise unauthorized() from None
         email, _, kind = user.partition("/")
-        if kind != "token":
-            raise unauthorized()
-        found = self.state.authenticate(email, token)
+        found = self.state.authenticate(email, token) if kind == "token" else None
         if found is None:
             raise unauthorized()
         return found
 
-    def endpoint(self, admin: bool = False) -> Callable[[Handler], Handler]:
-        """Authenticate (admins only when ``admin``) and turn :class:`ApiError` into answers."""
-        def wrap(handler: Handler) -> Handler:
-            async def run(request: Request) -> Response:
-                try:
-                    me = self.actor(request)
-                    if admin and me["role"] != "admin":
-                        raise forbidden()
-                    request.state.actor = me
-                    return await handler(request)
-                except ApiError as exc:
-                    return json_response(exc.body, exc.status, exc.headers)
-            return run
-        return wrap
-
     async def body_of(self, request: Request, key: str | None = None) -> dict[str, Any]:
         """The JSON object sent (or its ``key`` object); 400 when it is not one."""
-        raw = await request.body()
-        if not raw:
-            data: Any = {}
-        else:
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                raise bad_request("the body is not JSON") from None
-        if not isinstance(data, dict):
-            raise bad_request("the body must be a JSON object")
-        if key is None:
-            return data
-        inner = data.get(key)
-        if not isinstance(inner, dict):
-            raise bad_request(f"the body must have a {key!r} object")
-        return inner
+        try:
+            return await kit.json_object(request, key)
+        except kit.BodyError as exc:
+            raise bad_request(str(exc)) from None
 
     def page(self, request: Request, items: list[Any], key: str) -> dict[str, Any]:
         """One page of ``items`` in the pagination style the request asks for."""
@@ -96,7 +81,7 @@ class Api:
         return paginate(items, key, dict(request.query_params), url,
                         self.sandbox.page_size_cap)
 
-    def int_param(self, request: Request, name: str) -> int:
+    def int_param(self, request: Request, name: str = "id") -> int:
         """A numeric path parameter (404 when it is not a number)."""
         try:
             return int(request.path_params[name])
@@ -104,26 +89,56 @@ class Api:
             raise not_found() from None
 
 
+def _authenticated(inner: ApiHandler, admin: bool) -> Handler:
+    async def run(request: Request) -> Response:
+        api = Api.of(request)
+        try:
+            me = api.actor(request)
+            if admin and me["role"] != "admin":
+                raise forbidden()
+            request.state.actor = me
+            return await inner(request, api)
+        except ApiError as exc:
+            return json_response(exc.body, exc.status, exc.headers)
+
+    run.__name__ = run.__qualname__ = inner.__name__
+    run.__doc__ = inner.__doc__
+    return run
+
+
+def endpoint(handler: ApiHandler) -> Handler:
+    """Make ``handler(request, api)`` a route endpoint for any agent: authenticate the
+    request, put the user on ``request.state.actor``, answer an :class:`ApiError` in
+    Zendesk's shape."""
+    return _authenticated(handler, admin=False)
+
+
+def admin_endpoint(handler: ApiHandler) -> Handler:
+    """As :func:`endpoint`, for admins only (403 for other agents)."""
+    return _authenticated(handler, admin=True)
+
+
+def require_admin(request: Request) -> None:
+    """403 unless the authenticated user is an admin."""
+    if request.state.actor["role"] != "admin":
+        raise forbidden()
+
+
 def user_json(user: dict[str, Any], root: str) -> dict[str, Any]:
     """A user as the API shows it."""
-    return {**user, "url": f"{root}/api/v2/users/{user['id']}.json"}
+    return with_url(user, root, "users")
 
 
 def ticket_json(ticket: dict[str, Any], root: str) -> dict[str, Any]:
     """A ticket as the API shows it."""
-    return {**ticket, "url": f"{root}/api/v2/tickets/{ticket['id']}.json"}
+    return with_url(ticket, root, "tickets")
 
 
 def with_url(obj: dict[str, Any], root: str, kind: str) -> dict[str, Any]:
-    """Any other record with its API ``url``."""
+    """A record with its API ``url``."""
     return {**obj, "url": f"{root}/api/v2/{kind}/{obj['id']}.json"}
 
 
 def ids_param(raw: str) -> list[int]:
     """The numbers of a comma-separated ``ids`` parameter."""
-    ids = []
-    for part in raw.split(","):
-        part = part.strip()
-        if part.isdigit():
-            ids.append(int(part))
-    return ids
+    return [int(part) for part in (p.strip() for p in raw.split(",")) if part.isdigit()]

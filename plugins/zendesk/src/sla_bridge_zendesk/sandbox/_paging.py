@@ -9,26 +9,21 @@ the sandbox's ``page_size_cap`` (lower it to exercise pagination with few record
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from sla_bridge.sandbox import decode_cursor, encode_cursor
+
 from ._errors import bad_request
 
 MAX_PAGE = 100
+_CURSOR_PARAMS = ("page[size]", "page[after]", "page[before]")
 
 
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> int:
+def _offset(cursor: str) -> int:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("o"):
-            raise ValueError(cursor)
-        return max(0, int(raw[1:]))
+        return decode_cursor(cursor)
     except ValueError:
         raise bad_request("page[after] or page[before] is not a cursor this API gave") \
             from None
@@ -45,28 +40,9 @@ def _size(value: str | None, cap: int, default: int = MAX_PAGE) -> int:
 def paginate(items: Sequence[Any], key: str, query: Mapping[str, str], url: str,
              cap: int) -> dict[str, Any]:
     """One page of ``items`` under ``key``, in the style the query asks for."""
-    rest = {k: v for k, v in query.items()
-            if k not in ("page[size]", "page[after]", "page[before]", "page", "per_page")}
-    if any(k in query for k in ("page[size]", "page[after]", "page[before]")):
-        size = _size(query.get("page[size]"), cap)
-        if "page[before]" in query:
-            end = _decode(query["page[before]"])
-            start = max(0, end - size)
-        else:
-            start = _decode(query["page[after]"]) if "page[after]" in query else 0
-        page = list(items[start:start + size])
-        end = start + len(page)
-        after, before = _encode(end), _encode(start)
-
-        def link(name: str, cursor: str) -> str:
-            return f"{url}?{urlencode({**rest, 'page[size]': size, name: cursor})}"
-
-        # Like Zendesk, both links are always there; meta.has_more says whether to follow.
-        return {key: page,
-                "meta": {"has_more": end < len(items), "after_cursor": after,
-                         "before_cursor": before},
-                "links": {"next": link("page[after]", after),
-                          "prev": link("page[before]", before)}}
+    rest = {k: v for k, v in query.items() if k not in (*_CURSOR_PARAMS, "page", "per_page")}
+    if any(k in query for k in _CURSOR_PARAMS):
+        return _cursor_page(items, key, query, url, cap, rest)
     per_page = _size(query.get("per_page"), cap)
     try:
         number = max(1, int(query.get("page", "1")))
@@ -82,3 +58,25 @@ def paginate(items: Sequence[Any], key: str, query: Mapping[str, str], url: str,
             "next_page": offset_link(number + 1) if start + per_page < len(items) else None,
             "previous_page": offset_link(number - 1) if number > 1 else None,
             "count": len(items)}
+
+
+def _cursor_page(items: Sequence[Any], key: str, query: Mapping[str, str], url: str,
+                 cap: int, rest: Mapping[str, str]) -> dict[str, Any]:
+    size = _size(query.get("page[size]"), cap)
+    if "page[before]" in query:
+        start = max(0, _offset(query["page[before]"]) - size)
+    else:
+        start = _offset(query["page[after]"]) if "page[after]" in query else 0
+    page = list(items[start:start + size])
+    end = start + len(page)
+    after, before = encode_cursor(end), encode_cursor(start)
+
+    def link(name: str, cursor: str) -> str:
+        return f"{url}?{urlencode({**rest, 'page[size]': size, name: cursor})}"
+
+    # Like Zendesk, both links are always there; meta.has_more says whether to follow.
+    return {key: page,
+            "meta": {"has_more": end < len(items), "after_cursor": after,
+                     "before_cursor": before},
+            "links": {"next": link("page[after]", after),
+                      "prev": link("page[before]", before)}}

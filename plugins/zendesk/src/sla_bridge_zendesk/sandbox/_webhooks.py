@@ -1,4 +1,4 @@
-"""Outbound webhooks: triggers that notify a webhook, ticket events, signed delivery.
+"""Zendesk's outbound webhooks: triggers that notify a webhook, ticket events, signing.
 
 After every ticket change the engine does what a configured Zendesk does:
 
@@ -8,9 +8,9 @@ After every ticket change the engine does what a configured Zendesk does:
 * each active webhook subscribed to ticket event types gets one event per thing that
   changed (``zen:event-type:ticket.status_changed``...).
 
-Deliveries are queued and sent by one thread, signed with the webhook's secret
-(``X-Zendesk-Webhook-Signature`` = base64 HMAC-SHA256 of timestamp + body), retried on
-connection errors, 5xx and 429 (up to three attempts), and recorded as invocations.
+The kit's :class:`~sla_bridge.sandbox.WebhookSender` delivers them, signed with the webhook's
+secret (:func:`zendesk_headers`: ``X-Zendesk-Webhook-Signature`` = base64 HMAC-SHA256 of
+timestamp + body), retried by :data:`ZENDESK_RETRY`, and recorded as invocations.
 
 Trigger conditions understood: ``update_type``, ``status``, ``priority``, ``current_user``,
 ``role``, ``current_tags``, ``comment_is_public``; any other condition does not hold.
@@ -20,91 +20,54 @@ Trigger actions other than ``notification_webhook`` are ignored.
 from __future__ import annotations
 
 import json
-import logging
-import queue
 import re
-import threading
-import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-import requests
+from sla_bridge.sandbox import Delivery, RetryRule, WebhookSender
 
 from ..signature import format_timestamp, sign
-from ._state import AGENT_ROLES, STATUSES, Change, Clock, SandboxState
-
-log = logging.getLogger("sla_bridge_zendesk.sandbox")
+from ._state import AGENT_ROLES, STATUSES, Change, SandboxState
 
 EVENT_VERSION = "2022-11-06"
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}")
 
 
-@dataclass
-class Delivery:
-    """One webhook invocation and its attempts."""
+def _conflict_busy_or_failed(status: int) -> bool:
+    return status >= 500 or status in (409, 429)
 
-    id: str
-    webhook_id: str
-    endpoint: str
-    body: bytes
-    event_type: str
-    created_at: str
-    attempts: list[dict[str, Any]] = field(default_factory=list)
-    status: str = "accepted"
 
-    def json(self) -> Any:
-        """The body, parsed."""
-        return json.loads(self.body)
+#: Three attempts in all; again after no answer, a 5xx, 409 or 429; 0.2 s, then 0.4 s apart.
+ZENDESK_RETRY = RetryRule(attempts=3, retry_status=_conflict_busy_or_failed)
+
+
+def invocation_id() -> str:
+    """A webhook invocation id, 26 characters like Zendesk's."""
+    return uuid.uuid4().hex.upper()[:26]
+
+
+def zendesk_headers(state: SandboxState, delivery: Delivery) -> dict[str, str]:
+    """One attempt's headers, signed with the webhook's secret at the time of sending."""
+    secret = state.webhook_secrets.get(delivery.webhook_id, "")
+    stamp = format_timestamp(state.clock())
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Zendesk Webhook",
+        "X-Zendesk-Account-Id": str(state.account_id),
+        "X-Zendesk-Webhook-Id": delivery.webhook_id,
+        "X-Zendesk-Webhook-Invocation-Id": delivery.id,
+        "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+        "X-Zendesk-Webhook-Signature": sign(secret, stamp, delivery.body),
+    }
 
 
 class WebhookEngine:
     """Runs triggers and ticket-event subscriptions for the sandbox's account."""
 
-    def __init__(self, state: SandboxState, clock: Clock, attempts: int = 3,
-                 timeout: float = 10.0) -> None:
+    def __init__(self, state: SandboxState, sender: WebhookSender) -> None:
         self.state = state
-        self.clock = clock
-        self.max_attempts = attempts
-        self.timeout = timeout
-        self.deliveries: list[Delivery] = []
-        self.drop_next = 0
-        self.duplicate_next = 0
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._lock = threading.Lock()
-        self._session = requests.Session()
-        self._thread: threading.Thread | None = None
-        self._stopping = False
+        self.sender = sender
         state.listeners.append(self.on_change)
-
-    # -- lifecycle -----------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the delivery thread."""
-        self._stopping = False
-        if self._thread is None:
-            self._session = requests.Session()
-            self._thread = threading.Thread(target=self._run, name="zendesk-sandbox-webhooks",
-                                            daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Stop the delivery thread; deliveries not attempted yet are cancelled."""
-        self._stopping = True
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=30)
-            self._thread = None
-        self._session.close()
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued delivery was attempted; return whether it was."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0:
-                return True
-            time.sleep(0.01)
-        return False
 
     # -- what to send --------------------------------------------------------------
 
@@ -138,21 +101,8 @@ class WebhookEngine:
                         self._enqueue(hook, json.dumps(event).encode(), event["type"])
 
     def _enqueue(self, hook: dict[str, Any], body: bytes, event_type: str) -> None:
-        delivery = Delivery(id=uuid.uuid4().hex.upper()[:26], webhook_id=hook["id"],
-                            endpoint=hook["endpoint"], body=body, event_type=event_type,
-                            created_at=format_timestamp(self.clock()))
-        with self._lock:
-            self.deliveries.append(delivery)
-            if self.drop_next > 0:
-                self.drop_next -= 1
-                delivery.status = "dropped"
-                return
-            copies = 1
-            if self.duplicate_next > 0:
-                self.duplicate_next -= 1
-                copies = 2
-        for _ in range(copies):
-            self._queue.put(delivery)
+        self.sender.send(webhook_id=hook["id"], endpoint=hook["endpoint"], body=body,
+                         event_type=event_type)
 
     # -- trigger conditions and placeholders ---------------------------------------
 
@@ -280,7 +230,7 @@ class WebhookEngine:
                                                     "total": len(found)}}},
             "id": str(uuid.uuid4()),
             "subject": f"zen:ticket:{ticket['id']}",
-            "time": format_timestamp(self.clock()),
+            "time": self.sender.now(),
             "type": f"zen:event-type:ticket.{kind}",
             "zendesk_event_version": EVENT_VERSION,
         } for i, (kind, body) in enumerate(found)]
@@ -309,58 +259,6 @@ class WebhookEngine:
             "updated_at": ticket["updated_at"],
             "via": {"channel": ticket.get("via", {}).get("channel", "api")},
         }
-
-    # -- delivery ------------------------------------------------------------------
-
-    def _run(self) -> None:
-        while True:
-            delivery = self._queue.get()
-            try:
-                if delivery is None:
-                    return
-                self._deliver(delivery)
-            except Exception:  # a bad endpoint must not stop the sandbox
-                log.exception("webhook delivery failed")
-            finally:
-                self._queue.task_done()
-
-    def _deliver(self, delivery: Delivery) -> None:
-        secret = self.state.webhook_secrets.get(delivery.webhook_id, "")
-        for attempt in range(1, self.max_attempts + 1):
-            if self._stopping:
-                delivery.status = "cancelled"
-                return
-            stamp = format_timestamp(self.clock())
-            headers = {
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": "Zendesk Webhook",
-                "X-Zendesk-Account-Id": str(self.state.account_id),
-                "X-Zendesk-Webhook-Id": delivery.webhook_id,
-                "X-Zendesk-Webhook-Invocation-Id": delivery.id,
-                "X-Zendesk-Webhook-Signature-Timestamp": stamp,
-                "X-Zendesk-Webhook-Signature": sign(secret, stamp, delivery.body),
-            }
-            started = time.monotonic()
-            record: dict[str, Any] = {"attempt": attempt, "created_at": stamp}
-            try:
-                response = self._session.post(delivery.endpoint, data=delivery.body,
-                                              headers=headers, timeout=self.timeout)
-            except requests.RequestException as exc:
-                record.update(status="failed", error_message=type(exc).__name__)
-                retry = True
-            else:
-                code = response.status_code
-                record.update(response_code=code, response_body=response.text[:500],
-                              status="success" if code < 300 else
-                              "client error" if code < 500 else "server error")
-                retry = code >= 500 or code in (409, 429)
-            record["duration_ms"] = int((time.monotonic() - started) * 1000)
-            delivery.attempts.append(record)
-            delivery.status = record["status"]
-            if not retry:
-                return
-            if attempt < self.max_attempts:
-                time.sleep(0.2 * attempt)
 
 
 def _upper(value: Any) -> str | None:
