@@ -208,8 +208,14 @@ class RequestApproval(_Action):
     group: str
     summary: str
 
+    @property
+    def note(self) -> str:
+        """The internal note that asks the group for a decision, where a platform has no
+        approvals API."""
+        return f"[{self.group}] {self.summary}"
+
     def _changes(self, ticket: Ticket, now: datetime) -> dict[str, Any]:
-        return {"comments": (*ticket.comments, _note(ticket, self, self.summary, False, now)),
+        return {"comments": (*ticket.comments, _note(ticket, self, self.note, False, now)),
                 "tags": ticket.tags | {APPROVAL_REQUESTED_TAG}}
 
     def describe(self) -> str:

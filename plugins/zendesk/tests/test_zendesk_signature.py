@@ -115,4 +115,4 @@ def test_the_public_refusal_says_nothing_about_the_reason() -> None:
         platform().parse_webhook(signed(secret="wrong"))
     assert caught.value.public == "unauthorized"
     assert SECRET not in caught.value.detail
-    assert SECRET not in repr(platform()._verifier)
+    assert SECRET not in repr(platform().verifier)

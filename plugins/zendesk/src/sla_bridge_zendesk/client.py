@@ -1,4 +1,4 @@
-"""Talking to Zendesk: zenpy over a session the plugin controls, and error translation.
+"""Talking to Zendesk: zenpy over a session the plugin controls.
 
 zenpy builds ``https://<subdomain>.zendesk.com/api/v2/...`` URLs. The session it is given
 carries a transport adapter that
@@ -6,105 +6,60 @@ carries a transport adapter that
 * sends those requests to ``SLA_BRIDGE_ZENDESK__BASE_URL`` instead, when it is set (the
   sandbox, or a proxy), while zenpy keeps seeing the URL it built, so the redirect is
   scoped to this client and needs no process-wide ``ZENPY_FORCE_*`` variables;
-* honours Zendesk's rate limit: a 429 becomes :class:`RateLimited` with its
-  ``Retry-After`` before zenpy can sleep on it, and when the ``X-Rate-Limit-Remaining`` /
-  ``ratelimit-remaining`` headers say the budget is spent, further calls are refused
-  until ``ratelimit-reset`` instead of earning 429s;
+* honours Zendesk's rate limit through the kit's :class:`~sla_bridge.platformkit.RateGate`:
+  a 429 becomes :class:`~sla_bridge.platformkit.RateLimited` with its ``Retry-After`` before
+  zenpy can sleep on it, and when ``X-Rate-Limit-Remaining`` / ``ratelimit-remaining`` say
+  the budget is spent, further calls are refused until ``ratelimit-reset``;
 * never retries by itself: retries belong to the bridge's policy (one budget, one ledger).
 
-:func:`vendor_error` turns whatever went wrong into the bridge's :class:`VendorError`
-(retryable or not, with status and ``retry_after``) or :class:`TicketClosed`.
+:attr:`ZendeskClient.errors` (the kit's :class:`~sla_bridge.platformkit.VendorErrors`, told
+requests' exception types and Zendesk's "closed" answer) turns whatever went wrong into the
+bridge's :class:`VendorError` or :class:`TicketClosed`.
 """
 
 from __future__ import annotations
 
-import email.utils
-import json
 import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
-from sla_bridge.platforms import TicketClosed, VendorError
+from sla_bridge.clock import Clock, SystemClock
+from sla_bridge.platformkit import RateGate, RateLimited, RateLimitHeaders, VendorErrors
 
 from ._version import __version__
-from .settings import ZendeskSettings
+from .settings import PLATFORM, ZendeskSettings
 
-PLATFORM = "zendesk"
+__all__ = ["PLATFORM", "HttpError", "RateLimited", "ZendeskAdapter", "ZendeskClient",
+           "make_session", "zendesk_errors"]
 
-
-class RateLimited(Exception):
-    """Zendesk said (or its headers said) to wait ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: float, status: int | None) -> None:
-        super().__init__(f"rate limited; retry after {retry_after:.1f} s")
-        self.retry_after = retry_after
-        self.status = status
+RATE_LIMIT_HEADERS = RateLimitHeaders(limit=("x-rate-limit", "ratelimit-limit"),
+                                      remaining=("x-rate-limit-remaining", "ratelimit-remaining"))
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Read ``Retry-After``: seconds, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+def _closed(status: int, message: str) -> bool:
+    """Zendesk's 422 for an update of a closed ticket."""
+    message = message.lower()
+    return status == 422 and ("closed prevents ticket update" in message or (
+        "status" in message and "closed" in message and "prevent" in message))
 
 
-class RateLimitGate:
-    """The account's API budget as the last answers described it (shared by all threads)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._until = 0.0
-        self.limit: int | None = None
-        self.remaining: int | None = None
-
-    def check(self) -> None:
-        """Raise :class:`RateLimited` while the budget is known to be spent."""
-        with self._lock:
-            wait = self._until - time.monotonic()
-        if wait > 0:
-            raise RateLimited(wait, None)
-
-    def observe(self, response: requests.Response) -> None:
-        """Learn from an answer's rate-limit headers; raise on 429."""
-        headers = response.headers
-        remaining = headers.get("x-rate-limit-remaining") or headers.get("ratelimit-remaining")
-        limit = headers.get("x-rate-limit") or headers.get("ratelimit-limit")
-        reset = retry_after_seconds(headers.get("ratelimit-reset"))
-        with self._lock:
-            if limit and limit.isdigit():
-                self.limit = int(limit)
-            if remaining and remaining.lstrip("-").isdigit():
-                self.remaining = int(remaining)
-                if self.remaining <= 0 and reset:
-                    self._until = max(self._until, time.monotonic() + reset)
-        if response.status_code == 429:
-            wait = retry_after_seconds(headers.get("retry-after"))
-            if wait is None:
-                wait = reset if reset is not None else 10.0
-            with self._lock:
-                self._until = max(self._until, time.monotonic() + wait)
-            response.close()
-            raise RateLimited(wait, 429)
+def zendesk_errors(clock: Clock) -> VendorErrors:
+    """The translator of Zendesk's answers and of requests' exceptions."""
+    return VendorErrors(
+        PLATFORM, "Zendesk", clock, closed=_closed, timeouts=(requests.Timeout,),
+        disconnects=(requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                     requests.exceptions.ContentDecodingError),
+        transport=(requests.RequestException,))
 
 
 class ZendeskAdapter(HTTPAdapter):
-    """Sends zenpy's requests to the configured base URL and applies the rate-limit gate."""
+    """Sends zenpy's requests to the configured base URL and applies the rate gate."""
 
-    def __init__(self, canonical: str, base: str | None, gate: RateLimitGate) -> None:
+    def __init__(self, canonical: str, base: str | None, gate: RateGate) -> None:
         super().__init__(max_retries=0)
         self.canonical = canonical.rstrip("/")
         self.base = base.rstrip("/") if base else None
@@ -123,11 +78,14 @@ class ZendeskAdapter(HTTPAdapter):
                                     cert=cert, proxies=proxies)
         finally:
             request.url = original
-        self.gate.observe(response)
+        wait = self.gate.observe(response.status_code, response.headers)
+        if wait is not None:
+            response.close()
+            raise RateLimited(wait, 429)
         return response
 
 
-def make_session(settings: ZendeskSettings, gate: RateLimitGate) -> requests.Session:
+def make_session(settings: ZendeskSettings, gate: RateGate) -> requests.Session:
     """A session for one thread: the adapter mounted for Zendesk's and the base URL."""
     session = requests.Session()
     adapter = ZendeskAdapter(settings.canonical_url, settings.base_url, gate)
@@ -139,16 +97,25 @@ def make_session(settings: ZendeskSettings, gate: RateLimitGate) -> requests.Ses
 
 
 class ZendeskClient:
-    """One Zendesk account: a zenpy client per thread (zenpy objects are not thread-safe)."""
+    """One Zendesk account: a zenpy client per thread (zenpy objects are not thread-safe).
 
-    def __init__(self, settings: ZendeskSettings) -> None:
+    ``clock`` reads ``Retry-After`` dates; the bridge's clock when the platform makes it.
+    """
+
+    def __init__(self, settings: ZendeskSettings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.gate = RateLimitGate()
+        clock = clock or SystemClock()
+        self.gate = RateGate(clock, RATE_LIMIT_HEADERS)
+        self.errors = zendesk_errors(clock)
         self._local = threading.local()
 
     def __repr__(self) -> str:
         return (f"ZendeskClient(account={self.settings.account!r}, "
                 f"base_url={self.settings.base_url!r})")
+
+    def calling(self, what: str) -> AbstractContextManager[None]:
+        """Run Zendesk calls, re-raising any failure as :class:`VendorError`."""
+        return self.errors.calling(what)
 
     @property
     def zenpy(self) -> Any:
@@ -181,113 +148,34 @@ class ZendeskClient:
         """Call an endpoint zenpy does not model well, on the same session; raise on errors."""
         response = self.session.request(method, self.url(path), json=json_body, params=params,
                                         timeout=self.settings.timeout_seconds)
-        if response.status_code >= 400:
-            raise HttpError(response)
-        if response.status_code == 204 or not response.content:
-            return None
-        return response.json()
+        return _json(response)
 
     def get_all(self, path: str, key: str, params: dict[str, str] | None = None) -> list[Any]:
         """Every item of a cursor-paginated list endpoint."""
-        items: list[Any] = []
+        return list(self._pages(path, key, params))
+
+    def _pages(self, path: str, key: str, params: dict[str, str] | None) -> Iterator[Any]:
         page = self.request_json("GET", path, params={**(params or {}), "page[size]": "100"})
         while True:
-            items.extend(page.get(key) or [])
+            yield from page.get(key) or []
             meta = page.get("meta") or {}
             following = (page.get("links") or {}).get("next") or page.get("next_page")
             if not following or meta.get("has_more") is False:
-                return items
-            response = self.session.get(following, timeout=self.settings.timeout_seconds)
-            if response.status_code >= 400:
-                raise HttpError(response)
-            page = response.json()
+                return
+            page = _json(self.session.get(following, timeout=self.settings.timeout_seconds))
+
+
+def _json(response: requests.Response) -> Any:
+    if response.status_code >= 400:
+        raise HttpError(response)
+    if response.status_code == 204 or not response.content:
+        return None
+    return response.json()
 
 
 class HttpError(Exception):
-    """A non-2xx answer to a plain JSON call."""
+    """A non-2xx answer to a plain JSON call (the kit reads its ``response``)."""
 
     def __init__(self, response: requests.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
-
-
-def api_message(response: requests.Response) -> str:
-    """The API's own words for an error, in any of Zendesk's error shapes."""
-    try:
-        body = response.json()
-    except ValueError:
-        return (response.text or response.reason or "")[:300]
-    if not isinstance(body, dict):
-        return str(body)[:300]
-    parts: list[str] = []
-    error = body.get("error")
-    if isinstance(error, dict):
-        parts.append(str(error.get("title") or error.get("message") or error))
-    elif error:
-        parts.append(str(error))
-    if body.get("description"):
-        parts.append(str(body["description"]))
-    details = body.get("details")
-    if isinstance(details, dict):
-        for name, problems in details.items():
-            for problem in problems if isinstance(problems, list) else [problems]:
-                text = problem.get("description") if isinstance(problem, dict) else problem
-                parts.append(f"{name}: {text}")
-    for item in body.get("errors") or []:
-        if isinstance(item, dict):
-            parts.append(str(item.get("detail") or item.get("message") or item.get("title")))
-    return "; ".join(p for p in parts if p)[:500] or json.dumps(body)[:300]
-
-
-def _closed(response: requests.Response) -> bool:
-    if response.status_code != 422:
-        return False
-    message = api_message(response).lower()
-    return "closed prevents ticket update" in message or (
-        "status" in message and "closed" in message and "prevent" in message)
-
-
-def vendor_error(exc: BaseException, what: str) -> VendorError:
-    """Translate a failed call into the bridge's error types."""
-    if isinstance(exc, VendorError):
-        return exc
-    if isinstance(exc, RateLimited):
-        return VendorError(f"{what}: Zendesk rate limit, retry after {exc.retry_after:.0f} s",
-                           platform=PLATFORM, retryable=True, status=exc.status or 429,
-                           retry_after=exc.retry_after)
-    if isinstance(exc, requests.Timeout):
-        return VendorError(f"{what}: Zendesk did not answer in time", platform=PLATFORM,
-                           retryable=True)
-    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError
-                  | requests.exceptions.ContentDecodingError):
-        return VendorError(f"{what}: connection to Zendesk failed ({type(exc).__name__})",
-                           platform=PLATFORM, retryable=True)
-    response = getattr(exc, "response", None)
-    if isinstance(response, requests.Response):
-        status = response.status_code
-        message = f"{what}: Zendesk answered {status}: {api_message(response)}"
-        if _closed(response):
-            return TicketClosed(message, platform=PLATFORM, status=422)
-        if status == 429:
-            return VendorError(message, platform=PLATFORM, retryable=True, status=429,
-                               retry_after=retry_after_seconds(
-                                   response.headers.get("retry-after")))
-        retryable = status >= 500 or status == 409
-        return VendorError(message, platform=PLATFORM, retryable=retryable, status=status,
-                           retry_after=retry_after_seconds(response.headers.get("retry-after"))
-                           if retryable else None)
-    if isinstance(exc, requests.RequestException):  # an answer that is not JSON included
-        return VendorError(f"{what}: {type(exc).__name__}", platform=PLATFORM, retryable=True)
-    return VendorError(f"{what}: {type(exc).__name__}: {exc}"[:500], platform=PLATFORM,
-                       retryable=False)
-
-
-@contextmanager
-def calling(what: str) -> Iterator[None]:
-    """Run Zendesk calls, re-raising any failure as :class:`VendorError`."""
-    try:
-        yield
-    except VendorError:
-        raise
-    except Exception as exc:
-        raise vendor_error(exc, what) from exc

@@ -14,19 +14,20 @@ no I/O (it runs on the server's event loop).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sla_bridge.platformkit import BridgeIdentity, delivery_id, json_object, parse_timestamp
 from sla_bridge.platforms import BadPayload, InboundEvent, WebhookRequest
 from sla_bridge.tickets import TicketRef
 
-from .signature import INVOCATION_HEADER, WEBHOOK_ID_HEADER, parse_timestamp
+from .settings import PLATFORM
+from .signature import INVOCATION_HEADER, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER
 
-PLATFORM = "zendesk"
+__all__ = ["EVENT_PREFIX", "TICKET_EVENT_TYPES", "TRIGGER_BODY", "BridgeIdentity", "parse_body",
+           "trigger_body"]
 EVENT_PREFIX = "zen:event-type:"
 
 # The body to paste into a trigger's or automation's "Notify webhook" action. Only
@@ -54,42 +55,10 @@ def trigger_body(event: str) -> str:
     return json.dumps({**TRIGGER_BODY, "event": event}, indent=2)
 
 
-class BridgeIdentity:
-    """Who the bridge's API user is, to recognise its own updates echoing back."""
-
-    def __init__(self, email: str, user_id: int | None = None) -> None:
-        self.email = email.strip().lower()
-        self._user_id = str(user_id) if user_id is not None else None
-        self._lock = threading.Lock()
-
-    @property
-    def user_id(self) -> str | None:
-        """The API user's id, once known."""
-        return self._user_id
-
-    def learn(self, user_id: int | str) -> None:
-        """Remember the API user's id (from /users/me or a trigger body)."""
-        with self._lock:
-            self._user_id = str(user_id)
-
-    def is_bridge(self, user_id: Any = None, email: Any = None) -> bool:
-        """Whether the user (by id or e-mail) is the bridge's API user."""
-        if user_id not in (None, "") and self._user_id is not None:
-            return str(user_id) == self._user_id
-        if isinstance(email, str) and email.strip() and self.email:
-            return email.strip().lower() == self.email
-        return False
-
-
-def parse_body(request: WebhookRequest, signed_at: datetime,
+def parse_body(request: WebhookRequest, signed_at: datetime | None,
                bridge: BridgeIdentity) -> list[InboundEvent]:
     """Turn a verified webhook request into events (none for event types not about tickets)."""
-    try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadPayload("the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise BadPayload("the body must be a JSON object")
+    body = json_object(request)
     if isinstance(body.get("type"), str) and body["type"].startswith(EVENT_PREFIX):
         return _from_event(body, request, bridge)
     if "ticket_id" in body:
@@ -108,22 +77,16 @@ def _ticket_id(value: Any, where: str) -> str:
 
 
 def _delivery(request: WebhookRequest, *candidates: Any) -> str:
-    for candidate in candidates:
-        if isinstance(candidate, str | int) and str(candidate).strip():
-            return str(candidate).strip()[:200]
-    stamp = request.header("x-zendesk-webhook-signature-timestamp") or ""
-    return "body:" + hashlib.sha256(stamp.encode() + request.body).hexdigest()[:40]
+    return delivery_id(request, *candidates, hashed_headers=(TIMESTAMP_HEADER,))
 
 
-def _from_trigger(body: Mapping[str, Any], request: WebhookRequest, signed_at: datetime,
-                  bridge: BridgeIdentity) -> InboundEvent:
+def _from_trigger(body: Mapping[str, Any], request: WebhookRequest,
+                  signed_at: datetime | None, bridge: BridgeIdentity) -> InboundEvent:
     ticket_id = _ticket_id(body.get("ticket_id"), "ticket_id")
     updater_id = body.get("updater_id")
     updater_email = body.get("updater_email")
-    if (isinstance(updater_email, str) and bridge.email
-            and updater_email.strip().lower() == bridge.email
-            and str(updater_id or "").isdigit() and bridge.user_id is None):
-        bridge.learn(str(updater_id))
+    # A rendered {{current_user.id}} is a number; the bridge's e-mail next to it is its own.
+    bridge.notice(updater_id if str(updater_id or "").isdigit() else None, updater_email)
     event = str(body.get("event") or "ticket.updated")[:100]
     payload = {
         "source": "trigger",

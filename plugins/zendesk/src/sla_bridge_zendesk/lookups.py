@@ -1,60 +1,22 @@
 """Cached look-ups of things that change rarely: organizations, users, groups, fields.
 
-Entries live ``SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS`` (five minutes by default), so a
-plan changed on an organization is seen within minutes without a call per webhook.
+Entries live ``SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS`` (five minutes by default) in the
+kit's :class:`~sla_bridge.platformkit.TTLCache`, so a plan changed on an organization is
+seen within minutes without a call per webhook.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from zenpy.lib.exception import RecordNotFoundException  # type: ignore[import-untyped,unused-ignore]
 
+from sla_bridge.platformkit import TTLCache
+
 from .client import ZendeskClient
 
-T = TypeVar("T")
-
-
-class TTLCache:
-    """A small thread-safe cache whose entries expire."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._items: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, load: Callable[[], T]) -> T:
-        """The cached value of ``key``, loaded (outside the lock) when missing or old."""
-        now = self._clock()
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] > now:
-                value: T = hit[1]
-                return value
-        value = load()
-        with self._lock:
-            self._items[key] = (now + self.ttl, value)
-        return value
-
-    def peek(self, key: Any) -> Any:
-        """The cached value if fresh, else ``None`` (never loads)."""
-        with self._lock:
-            hit = self._items.get(key)
-            return hit[1] if hit is not None and hit[0] > self._clock() else None
-
-    def put(self, key: Any, value: Any) -> None:
-        """Store a value loaded elsewhere."""
-        with self._lock:
-            self._items[key] = (self._clock() + self.ttl, value)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._items.clear()
+__all__ = ["Lookups", "TTLCache"]
 
 
 class Lookups:
@@ -75,23 +37,11 @@ class Lookups:
         return self.cache.get(("org", org_id), load)
 
     def users(self, user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Users by id (one ``show_many`` call for those not cached)."""
+        """Users by id (one ``show_many`` call per 100 of those not cached)."""
+        def load(batch: list[int]) -> dict[int, dict[str, Any]]:
+            return {int(u.id): u.to_dict() for u in self.client.zenpy.users(ids=batch)}
         wanted = sorted({int(u) for u in user_ids if u is not None and int(u) > 0})
-        found: dict[int, dict[str, Any]] = {}
-        missing = []
-        for user_id in wanted:
-            cached = self.cache.peek(("user", user_id))
-            if cached is not None:
-                found[user_id] = cached
-            else:
-                missing.append(user_id)
-        for start in range(0, len(missing), 100):
-            batch = missing[start:start + 100]
-            for user in self.client.zenpy.users(ids=batch):
-                data: dict[str, Any] = user.to_dict()
-                self.cache.put(("user", int(data["id"])), data)
-                found[int(data["id"])] = data
-        return found
+        return self.cache.get_many("user", wanted, load)
 
     def user(self, user_id: int) -> dict[str, Any] | None:
         """One user, or ``None`` when Zendesk does not know it."""

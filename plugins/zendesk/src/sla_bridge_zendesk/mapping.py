@@ -15,9 +15,8 @@ from typing import Any
 
 from sla_bridge.tickets import AuthorRole, Comment, Status, Ticket, TicketRef
 
-from .settings import PRIORITIES, Source, ZendeskSettings
+from .settings import PLATFORM, PRIORITIES, Source, ZendeskSettings
 
-PLATFORM = "zendesk"
 BRIDGE_KEY = "sla_bridge_key"
 # Neutral attributes of Ticket that the field mapping fills; other mapped names go to fields.
 TICKET_ATTRIBUTES = ("plan", "location", "customer_severity", "vendor_severity", "product",

@@ -1,36 +1,25 @@
-"""The Zendesk platform the plugin registers: webhooks in, tickets fetched, actions applied."""
+"""The Zendesk platform the plugin registers: webhooks in, tickets fetched, actions applied.
+
+What is not about Zendesk (checking signatures, recognising the bridge's own updates,
+dispatching actions, the approval fallback, translating errors) is the kit's
+:class:`~sla_bridge.platformkit.PlatformBase`; this module is the zenpy calls.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import (
-    APPROVAL_REQUESTED_TAG,
-    Action,
-    AddComment,
-    Assign,
-    ChangeTags,
-    CreateFollowUp,
-    RequestApproval,
-    SetFields,
-    SetStatus,
-)
+from sla_bridge.actions import Action, Assign, CreateFollowUp, SetFields, SetStatus
 from sla_bridge.clock import Clock
-from sla_bridge.platforms import (
-    InboundEvent,
-    VendorError,
-    WebhookReply,
-    WebhookRequest,
-)
+from sla_bridge.platformkit import BridgeIdentity, PlatformBase, WebhookVerifier
+from sla_bridge.platforms import InboundEvent, WebhookRequest
 from sla_bridge.tickets import Ticket
 
-from .client import PLATFORM, ZendeskClient, calling
-from .inbound import BridgeIdentity, parse_body
+from .client import ZendeskClient
+from .inbound import parse_body
 from .lookups import Lookups
 from .mapping import (
     BRIDGE_KEY,
@@ -40,30 +29,28 @@ from .mapping import (
     to_priority,
     to_ticket,
 )
-from .settings import ZendeskSettings
-from .signature import SignatureVerifier
+from .settings import PLATFORM, ZendeskSettings
+from .signature import INVOCATION_HEADER, SCHEME
 
 log = logging.getLogger("sla_bridge_zendesk")
 
 
-class ZendeskPlatform:
+class ZendeskPlatform(PlatformBase):
     """Zendesk, as :class:`sla_bridge.platforms.Platform` describes a helpdesk."""
 
     name = PLATFORM
+    # Logged by the server for a request refused before it is parsed.
+    delivery_id_header = INVOCATION_HEADER
 
     def __init__(self, settings: ZendeskSettings, clock: Clock,
                  client: ZendeskClient | None = None) -> None:
         self.settings = settings
-        self.clock = clock
-        self.client = client or ZendeskClient(settings)
+        self.client = client or ZendeskClient(settings, clock)
+        super().__init__(clock=clock, verifier=WebhookVerifier.for_settings(SCHEME, settings,
+                                                                            clock),
+                         errors=self.client.errors,
+                         bridge=BridgeIdentity(settings.email, settings.bridge_user_id))
         self.lookups = Lookups(self.client, settings.lookup_ttl_seconds)
-        self.bridge = BridgeIdentity(settings.email, settings.bridge_user_id)
-        self._verifier = SignatureVerifier(
-            settings.webhook_secret, clock, timedelta(seconds=settings.signature_tolerance_seconds))
-        # Idempotency keys of one-off actions whose last attempt may have landed (a timeout
-        # or a dropped connection): before trying again, look whether it did.
-        self._uncertain: set[str] = set()
-        self._uncertain_lock = threading.Lock()
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
@@ -72,33 +59,29 @@ class ZendeskPlatform:
 
     # -- inbound -------------------------------------------------------------------
 
-    def parse_webhook(self, request: WebhookRequest) -> Sequence[InboundEvent]:
-        """Verify the signature, then parse a trigger body or a ticket event."""
-        signed_at = self._verifier.verify(request)
+    def parse_events(self, request: WebhookRequest,
+                     signed_at: datetime | None) -> Sequence[InboundEvent]:
+        """A trigger body or a ticket event (parsing never calls Zendesk)."""
         return parse_body(request, signed_at, self.bridge)
-
-    def acknowledge(self, events: Sequence[InboundEvent]) -> WebhookReply:
-        """Zendesk only needs a 2xx; the body says how many events were stored."""
-        return WebhookReply(body=json.dumps({"status": "accepted",
-                                             "events": len(events)}).encode())
 
     # -- who the bridge is -----------------------------------------------------------
 
     def bridge_user_id(self) -> str:
         """The API user's id (``/users/me`` once, unless configured)."""
-        if self.bridge.user_id is None:
-            with calling("look up the API user"):
-                self.bridge.learn(int(self.client.zenpy.users.me().id))
-        assert self.bridge.user_id is not None
-        return self.bridge.user_id
+        with self.errors.calling("look up the API user"):
+            return self.bridge.ensure(lambda: self.client.zenpy.users.me().id)
+
+    def before_write(self, action: Action) -> None:
+        """Know who the bridge is before it writes, so that the webhooks its write causes are
+        recognised as its own (parsing them must not call Zendesk)."""
+        self.bridge_user_id()
 
     # -- reading -------------------------------------------------------------------
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with its comments, mapped through the field mapping."""
-        number = _number(ticket_id)
-        what = f"fetch ticket {ticket_id}"
-        with calling(what):
+        number = self._number(ticket_id)
+        with self.errors.calling(f"fetch ticket {ticket_id}"):
             zenpy = self.client.zenpy
             raw: dict[str, Any] = zenpy.tickets(id=number).to_dict()
             audits = [a.to_dict() for a in zenpy.tickets.audits(ticket=number)]
@@ -111,8 +94,7 @@ class ZendeskPlatform:
         return ticket
 
     def _context(self, raw: dict[str, Any], audits: list[dict[str, Any]]) -> Context:
-        fields = self.settings.fields.all()
-        uses = " ".join(fields.values())
+        uses = " ".join(self.settings.fields.all().values())
         org_id = raw.get("organization_id")
         organization = None
         if org_id is not None and "org:" in uses:
@@ -138,121 +120,87 @@ class ZendeskPlatform:
         if ref.strip().isdigit():
             return int(ref)
         found = self.lookups.ticket_fields().get(ref.strip().lower())
-        if found is None and ref not in self._warned:
-            self._warned.add(ref)
-            log.warning("zendesk: no custom ticket field titled %r; its value is not read or "
-                        "written (run `sla-bridge zendesk setup` or map it by id)", ref)
+        if found is None:
+            self._warn_once(ref, f"no custom ticket field titled {ref!r}; its value is not read "
+                            "or written (run `sla-bridge zendesk setup` or map it by id)")
         return found
 
     def registered_admins(self, org_id: str) -> tuple[str, ...] | None:
         """Ids of the organization's registered admins (users with the admin tag), oldest
         first; ``None`` when the organization does not exist."""
-        with calling(f"list the registered admins of organization {org_id}"):
-            return self.lookups.registered_admins(_number(org_id),
+        with self.errors.calling(f"list the registered admins of organization {org_id}"):
+            return self.lookups.registered_admins(self._number(org_id),
                                                   self.settings.registered_admin_tag)
 
-    # -- writing -------------------------------------------------------------------
+    # -- writing (PlatformBase.apply dispatches here) --------------------------------
 
-    def apply(self, action: Action) -> str | None:
-        """Apply one action; return the new ticket's id for a follow-up."""
-        ticket_id = _number(action.ref.ticket_id)
-        what = f"{action.kind.replace('_', ' ')} on ticket {ticket_id}"
-        key = action.idempotency_key
-        try:
-            with calling(what):
-                # Know who the bridge is before it writes, so that the webhooks its write
-                # causes are recognised as its own (parsing them must not call Zendesk).
-                self.bridge_user_id()
-                return self._apply(ticket_id, action)
-        except VendorError as exc:
-            if exc.retryable and isinstance(action, AddComment | CreateFollowUp
-                                            | RequestApproval):
-                with self._uncertain_lock:
-                    self._uncertain.add(key)
-            raise
+    def post_comment(self, action: Action, body: str, public: bool) -> None:
+        """A comment whose audit carries the action's key (so it is never posted twice)."""
+        ticket_id = self._number(action.ref.ticket_id)
+        if self.may_have_landed(action) and self._note_exists(ticket_id, action.idempotency_key):
+            return
+        self._put(ticket_id, {"comment": {"body": body, "public": public},
+                              "metadata": _metadata(action)})
 
-    def _apply(self, ticket_id: int, action: Action) -> str | None:
-        meta = {BRIDGE_KEY: action.idempotency_key, "sla_bridge_kind": action.kind}
-        if isinstance(action, AddComment):
-            key = action.idempotency_key
-            if self._maybe_landed(key) and self._note_exists(ticket_id, key):
-                return None
-            self._put(ticket_id, {"comment": {"body": action.body, "public": action.public},
-                                  "metadata": meta})
-        elif isinstance(action, SetFields):
-            self._set_fields(ticket_id, action, meta)
-        elif isinstance(action, ChangeTags):
-            tickets = self.client.zenpy.tickets
-            if action.add:
-                tickets.add_tags(ticket_id, list(action.add))
-            if action.remove:
-                tickets.delete_tags(ticket_id, list(action.remove))
-        elif isinstance(action, SetStatus):
-            if action.status == "closed":
-                current = self.client.zenpy.tickets(id=ticket_id)
-                if current.status not in ("solved", "closed"):
-                    self._put(ticket_id, {"status": "solved", "metadata": meta})
-            self._put(ticket_id, {"status": str(action.status), "metadata": meta})
-        elif isinstance(action, Assign):
-            changes: dict[str, Any] = {"metadata": meta}
-            if action.group is not None:
-                group_id = self.lookups.group_id(action.group)
-                if group_id is None:
-                    raise VendorError(f"no Zendesk group named {action.group!r}",
-                                      platform=PLATFORM, retryable=False, status=None)
-                changes["group_id"] = group_id
-            if action.assignee_id is not None:
-                changes["assignee_id"] = _number(action.assignee_id)
-            self._put(ticket_id, changes)
-        elif isinstance(action, CreateFollowUp):
-            return self._follow_up(ticket_id, action, meta)
-        elif isinstance(action, RequestApproval):
-            # Zendesk has no approvals an API can create: an internal note for the managers
-            # and a tag their views can list; they answer with the escalation macros.
-            key = action.idempotency_key
-            if not (self._maybe_landed(key) and self._note_exists(ticket_id, key)):
-                self._put(ticket_id, {"comment": {"body": f"[{action.group}] {action.summary}",
-                                                  "public": False}, "metadata": meta})
-            self.client.zenpy.tickets.add_tags(ticket_id, [APPROVAL_REQUESTED_TAG])
+    def add_tags(self, action: Action, tags: Sequence[str]) -> None:
+        """``PUT /tickets/{id}/tags``: the other tags stay."""
+        self.client.zenpy.tickets.add_tags(self._number(action.ref.ticket_id), list(tags))
+
+    def remove_tags(self, action: Action, tags: Sequence[str]) -> None:
+        """``DELETE /tickets/{id}/tags``: the other tags stay."""
+        self.client.zenpy.tickets.delete_tags(self._number(action.ref.ticket_id), list(tags))
+
+    def set_status(self, action: SetStatus) -> str | None:
+        """The status; a ticket that is not solved is solved before it is closed."""
+        ticket_id = self._number(action.ref.ticket_id)
+        if action.status == "closed":
+            current = self.client.zenpy.tickets(id=ticket_id)
+            if current.status not in ("solved", "closed"):
+                self._put(ticket_id, {"status": "solved", "metadata": _metadata(action)})
+        self._put(ticket_id, {"status": str(action.status), "metadata": _metadata(action)})
         return None
 
-    def _put(self, ticket_id: int, changes: dict[str, Any]) -> None:
-        from zenpy.lib.api_objects import Ticket as ZenpyTicket  # type: ignore[import-untyped,unused-ignore]
+    def assign(self, action: Assign) -> str | None:
+        """``group_id`` (a group name is looked up) and/or ``assignee_id``."""
+        changes: dict[str, Any] = {"metadata": _metadata(action)}
+        if action.group is not None:
+            changes["group_id"] = self._group_id(action.group)
+        if action.assignee_id is not None:
+            changes["assignee_id"] = self._number(action.assignee_id)
+        self._put(self._number(action.ref.ticket_id), changes)
+        return None
 
-        self.client.zenpy.tickets.update(ZenpyTicket(id=ticket_id, **changes))
-
-    def _set_fields(self, ticket_id: int, action: SetFields, meta: dict[str, Any]) -> None:
+    def set_fields(self, action: SetFields) -> str | None:
+        """Custom fields and priority in one safe update; tag-kept values through the Tags
+        API."""
+        ticket_id = self._number(action.ref.ticket_id)
         current: dict[str, Any] = self.client.zenpy.tickets(id=ticket_id).to_dict()
         update = plan_fields(action.fields, current, self.settings, self.field_id)
         for reason in update.skipped:
-            if reason not in self._warned:
-                self._warned.add(reason)
-                log.warning("zendesk: %s", reason, extra={"ticket": str(action.ref)})
+            self._warn_once(reason, reason, ticket=str(action.ref))
         changes = update.ticket_changes
         if update.group is not None:
-            group_id = self.lookups.group_id(update.group)
-            if group_id is None:
-                raise VendorError(f"no Zendesk group named {update.group!r}", platform=PLATFORM,
-                                  retryable=False)
+            group_id = self._group_id(update.group)
             if group_id != current.get("group_id"):
                 changes["group_id"] = group_id
         if changes:
-            self._put(ticket_id, {**changes, "metadata": {**meta, **update.metadata},
+            self._put(ticket_id, {**changes, "metadata": {**_metadata(action), **update.metadata},
                                   "safe_update": True,
                                   "updated_stamp": current.get("updated_at")})
-        tickets = self.client.zenpy.tickets
         if update.add_tags:
-            tickets.add_tags(ticket_id, update.add_tags)
+            self.add_tags(action, update.add_tags)
         if update.remove_tags:
-            tickets.delete_tags(ticket_id, update.remove_tags)
+            self.remove_tags(action, update.remove_tags)
+        return None
 
-    def _follow_up(self, source_id: int, action: CreateFollowUp,
-                   meta: dict[str, Any]) -> str | None:
-        from zenpy.lib.api_objects import Ticket as ZenpyTicket
+    def create_follow_up(self, action: CreateFollowUp) -> str | None:
+        """``POST /tickets`` with ``via_followup_source_id`` and ``external_id`` = the key."""
+        from zenpy.lib.api_objects import Ticket as ZenpyTicket  # type: ignore[import-untyped,unused-ignore]
 
         zenpy = self.client.zenpy
-        key = action.idempotency_key
-        if self._maybe_landed(key):
+        source_id = self._number(action.ref.ticket_id)
+        key, meta = action.idempotency_key, _metadata(action)
+        if self.may_have_landed(action):
             existing = list(zenpy.tickets(external_id=key))
             if existing:
                 return str(existing[0].id)
@@ -290,17 +238,34 @@ class ZendeskPlatform:
                 **meta, VENDOR_SEVERITY_KEY: str(vendor)}})
         return str(new_id)
 
+    # -- Zendesk helpers -------------------------------------------------------------
+
+    def _put(self, ticket_id: int, changes: dict[str, Any]) -> None:
+        from zenpy.lib.api_objects import Ticket as ZenpyTicket
+
+        self.client.zenpy.tickets.update(ZenpyTicket(id=ticket_id, **changes))
+
+    def _number(self, value: str) -> int:
+        text = str(value).strip()
+        if not text.isdigit():
+            raise self.errors.not_found(f"{value!r} is not a Zendesk id")
+        return int(text)
+
+    def _group_id(self, name: str) -> int:
+        group_id = self.lookups.group_id(name)
+        if group_id is None:
+            raise self.errors.refused(f"no Zendesk group named {name!r}")
+        return group_id
+
+    def _warn_once(self, key: str, message: str, **extra: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning("zendesk: %s", message, extra=extra)
+
     def _in_priority(self, name: str) -> bool:
         sources = self.settings.fields.sources(name)
         writable = next((s for s in sources if s.writable), None)
         return writable is not None and writable.kind == "priority"
-
-    def _maybe_landed(self, key: str) -> bool:
-        with self._uncertain_lock:
-            if key in self._uncertain:
-                self._uncertain.discard(key)
-                return True
-        return False
 
     def _note_exists(self, ticket_id: int, key: str) -> bool:
         """Whether an audit of the ticket carries the action's idempotency key."""
@@ -311,9 +276,6 @@ class ZendeskPlatform:
         return False
 
 
-def _number(ticket_id: str) -> int:
-    text = str(ticket_id).strip()
-    if not text.isdigit():
-        raise VendorError(f"{ticket_id!r} is not a Zendesk id", platform=PLATFORM,
-                          retryable=False, status=404)
-    return int(text)
+def _metadata(action: Action) -> dict[str, Any]:
+    """The audit metadata of the bridge's writes: the action's key and kind."""
+    return {BRIDGE_KEY: action.idempotency_key, "sla_bridge_kind": action.kind}

@@ -24,50 +24,26 @@ makes "is it already like this?" comparisons unreliable).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from sla_bridge.platformkit import Plan, Step, differing, find_named, write_env_variable
+
 from .client import ZendeskClient
 from .inbound import TICKET_EVENT_TYPES, trigger_body
-from .settings import ENV_PREFIX, ZendeskSettings
+from .settings import ZendeskSettings
+
+__all__ = ["APPROVED_TAG", "DECLINED_TAG", "SECRET_VARIABLE", "SEVERITY_ACCEPTED_TAG", "Mode",
+           "Plan", "Provisioner", "Step", "write_env_secret"]
 
 Mode = Literal["triggers", "events"]
 # The tags the bridge's escalation workflow reads (docs/workflows.md).
 APPROVED_TAG = "sla_escalation_approved"
 DECLINED_TAG = "sla_escalation_declined"
 SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
-SECRET_VARIABLE = f"{ENV_PREFIX}WEBHOOK_SECRET"
-
-
-@dataclass
-class Step:
-    """One thing setup looked at: what it does about it, and how."""
-
-    kind: str
-    name: str
-    action: str  # create | update | unchanged | deactivate | note
-    detail: str = ""
-    run: Callable[[], None] | None = None
-    body: str | None = None
-
-    def line(self) -> str:
-        """One line of the report."""
-        text = f"  {self.action:<10} {self.kind} {self.name!r}"
-        return text + (f": {self.detail}" if self.detail else "")
-
-
-@dataclass
-class Plan:
-    """Everything setup would do, in order."""
-
-    steps: list[Step] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[Step]:
-        """The steps that write to Zendesk."""
-        return [s for s in self.steps if s.run is not None]
+SECRET_VARIABLE = ZendeskSettings.variable("webhook_secret")
+Rule = Mapping[str, Any]
 
 
 class Provisioner:
@@ -171,156 +147,105 @@ class Provisioner:
 
     def _plan_webhook(self, plan: Plan) -> str:
         want = self.desired_webhook()
-        found = [h for h in self.client.get_all("/webhooks", "webhooks", {
-            "filter[name_contains]": want["name"]}) if h.get("name") == want["name"]]
-        detail = f"{want['endpoint']} ({', '.join(want['subscriptions'])[:80]})"
-        if not found:
-            def create() -> None:
-                created = self.client.request_json("POST", "/webhooks",
-                                                   json_body={"webhook": want})
-                self.webhook_id = str(created["webhook"]["id"])
+        hook = find_named(self.client.get_all("/webhooks", "webhooks", {
+            "filter[name_contains]": want["name"]}), want["name"])
+        if hook is not None:
+            self.webhook_id = str(hook["id"])
 
-            plan.steps.append(Step("webhook", want["name"], "create", detail, create))
-            return "<the new webhook's id>"
-        hook = found[0]
-        self.webhook_id = str(hook["id"])
-        differs = [k for k in ("endpoint", "http_method", "request_format", "status")
-                   if hook.get(k) != want[k]]
-        if sorted(hook.get("subscriptions") or []) != sorted(want["subscriptions"]):
-            differs.append("subscriptions")
-        if differs:
-            hook_id = self.webhook_id
+        def create() -> None:
+            created = self.client.request_json("POST", "/webhooks", json_body={"webhook": want})
+            self.webhook_id = str(created["webhook"]["id"])
 
-            def update() -> None:
-                self.client.request_json("PATCH", f"/webhooks/{hook_id}", json_body={
-                    "webhook": {k: want[k] for k in (*differs, "description")}})
+        def differences(have: Rule) -> list[str]:
+            found = differing(have, want, ("endpoint", "http_method", "request_format", "status"))
+            subscribed = sorted(have.get("subscriptions") or [])
+            return found + (["subscriptions"] if subscribed != sorted(want["subscriptions"])
+                            else [])
 
-            plan.steps.append(Step("webhook", want["name"], "update",
-                                   f"{', '.join(differs)} -> {detail}", update))
-        else:
-            plan.steps.append(Step("webhook", want["name"], "unchanged", detail))
-        return self.webhook_id
+        def update(have: Rule, differs: Sequence[str]) -> None:
+            self.client.request_json("PATCH", f"/webhooks/{have['id']}", json_body={
+                "webhook": {k: want[k] for k in (*differs, "description")}})
+
+        plan.ensure("webhook", want["name"], hook, differences=differences, create=create,
+                    update=update,
+                    detail=f"{want['endpoint']} ({', '.join(want['subscriptions'])[:80]})")
+        return self.webhook_id or "<the new webhook's id>"
 
     def _plan_triggers(self, plan: Plan, webhook_id: str) -> None:
-        existing = {t.get("title"): t for t in self.client.get_all("/triggers", "triggers")}
+        existing = self.client.get_all("/triggers", "triggers")
         bridge_user = None
         if self.ignore_bridge_updates:
             me = self.client.request_json("GET", "/users/me")
             bridge_user = str(me["user"]["id"])
         for want in self.desired_triggers(webhook_id, bridge_user):
-            title = want["title"]
-            have = existing.get(title)
+            have = find_named(existing, want["title"], key="title")
             if self.mode == "events":
                 if have is not None and have.get("active"):
-                    plan.steps.append(Step("trigger", title, "deactivate",
-                                           "event-subscribed webhooks replace it",
-                                           self._put("triggers", "trigger", have["id"],
-                                                     {"active": False})))
+                    plan.add("trigger", want["title"], "deactivate",
+                             "event-subscribed webhooks replace it",
+                             self._write("PUT", f"/triggers/{have['id']}", "trigger",
+                                         {"active": False}))
                 continue
-            body = want["actions"][0]["value"][1]
-            if have is None:
-                plan.steps.append(Step("trigger", title, "create", "notifies the webhook",
-                                       self._post_trigger(want), body=body))
-            elif self._trigger_differs(have, want):
-                plan.steps.append(Step("trigger", title, "update", "conditions, actions or "
-                                       "status differ", self._put_trigger(have["id"], want),
-                                       body=body))
-            else:
-                plan.steps.append(Step("trigger", title, "unchanged"))
+            self._ensure_rule(plan, "trigger", "triggers", have, want, "notifies the webhook",
+                              body=want["actions"][0]["value"][1])
 
-    def _trigger_differs(self, have: dict[str, Any], want: dict[str, Any]) -> bool:
-        def conditions(rule: dict[str, Any]) -> Any:
-            c = rule.get("conditions") or {}
-            return {k: sorted(json.dumps(x, sort_keys=True) for x in c.get(k) or [])
-                    for k in ("all", "any")}
+    def _ensure_rule(self, plan: Plan, kind: str, path: str, have: Rule | None, want: Rule,
+                     detail: str, body: str | None = None) -> Step:
+        """Plan a trigger or a macro, found by title and compared as Zendesk returns it."""
+        post = self._write("POST", f"/{path}", kind, want)
+        return plan.ensure(
+            kind, want["title"], have, detail=detail, body=body, create=post,
+            differences=lambda found: differing(_comparable(found), _comparable(want)),
+            update=lambda found, _differs: self._write("PUT", f"/{path}/{found['id']}", kind,
+                                                       want)())
 
-        def actions(rule: dict[str, Any]) -> Any:
-            return [(a.get("field"), _norm_value(a.get("value")))
-                    for a in rule.get("actions") or []]
-
-        return bool(bool(have.get("active")) != want["active"]
-                    or conditions(have) != conditions(want) or actions(have) != actions(want))
-
-    def _post_trigger(self, want: dict[str, Any]) -> Callable[[], None]:
+    def _write(self, method: str, path: str, singular: str,
+               body: Rule) -> Callable[[], None]:
         def run() -> None:
-            self.client.request_json("POST", "/triggers",
-                                     json_body={"trigger": self._with_webhook(want)})
+            self.client.request_json(method, path, json_body={singular: self._with_webhook(body)})
         return run
 
-    def _put_trigger(self, trigger_id: int, want: dict[str, Any]) -> Callable[[], None]:
-        def run() -> None:
-            self.client.request_json("PUT", f"/triggers/{trigger_id}",
-                                     json_body={"trigger": self._with_webhook(want)})
-        return run
-
-    def _with_webhook(self, want: dict[str, Any]) -> dict[str, Any]:
+    def _with_webhook(self, want: Rule) -> Rule:
         # A webhook created in the same run has its id only once the plan is applied.
         actions = [{**a, "value": [self.webhook_id, a["value"][1]]}
-                   if a["field"] == "notification_webhook" else a for a in want["actions"]]
-        return {**want, "actions": actions}
-
-    def _put(self, kind: str, singular: str, item_id: int,
-             changes: dict[str, Any]) -> Callable[[], None]:
-        def run() -> None:
-            self.client.request_json("PUT", f"/{kind}/{item_id}",
-                                     json_body={singular: changes})
-        return run
+                   if a["field"] == "notification_webhook" else a
+                   for a in want.get("actions") or []]
+        return {**want, "actions": actions} if "actions" in want else want
 
     def _plan_fields(self, plan: Plan) -> None:
         titles = self.desired_field_titles()
         if not titles:
             return
-        have = {str(f.get("title", "")).strip().lower()
-                for f in self.client.get_all("/ticket_fields", "ticket_fields")}
+        have = self.client.get_all("/ticket_fields", "ticket_fields")
         for title in titles:
-            if title.strip().lower() in have:
-                plan.steps.append(Step("ticket field", title, "unchanged"))
-                continue
-
-            def create(title: str = title) -> None:
-                self.client.request_json("POST", "/ticket_fields", json_body={"ticket_field": {
-                    "type": "text", "title": title,
-                    "description": "Kept by sla-bridge; do not edit.",
-                }})
-
-            plan.steps.append(Step("ticket field", title, "create", "text", create))
+            plan.ensure("ticket field", title,
+                        find_named(have, title, key="title", ignore_case=True),
+                        differences=lambda _found: [], update=lambda _found, _differs: None,
+                        create=self._write("POST", "/ticket_fields", "ticket_field", {
+                            "type": "text", "title": title,
+                            "description": "Kept by sla-bridge; do not edit."}),
+                        detail="text")
 
     def _plan_macros(self, plan: Plan) -> None:
         group_id = None
         if self.manager_group:
-            groups = self.client.get_all("/groups", "groups")
-            group_id = next((int(g["id"]) for g in groups if str(g.get("name", "")).lower()
-                             == self.manager_group.lower()), None)
-            if group_id is None:
-                plan.steps.append(Step("group", self.manager_group, "note",
-                                       "not found; the macros are not restricted"))
-        existing = {m.get("title"): m for m in self.client.get_all("/macros", "macros")}
+            group = find_named(self.client.get_all("/groups", "groups"), self.manager_group,
+                               ignore_case=True)
+            group_id = int(group["id"]) if group is not None else None
+            if group is None:
+                plan.add("group", self.manager_group, "note",
+                         "not found; the macros are not restricted")
+        existing = self.client.get_all("/macros", "macros")
         for want in self.desired_macros(group_id):
-            have = existing.get(want["title"])
-            if have is None:
-                plan.steps.append(Step("macro", want["title"], "create",
-                                       "escalation decision", self._post_macro(want)))
-            elif ([(a.get("field"), a.get("value")) for a in have.get("actions") or []]
-                  != [(a["field"], a["value"]) for a in want["actions"]]
-                  or bool(have.get("active")) is not True
-                  or (have.get("restriction") or None) != want["restriction"]):
-                plan.steps.append(Step("macro", want["title"], "update", "actions differ",
-                                       self._put("macros", "macro", have["id"], want)))
-            else:
-                plan.steps.append(Step("macro", want["title"], "unchanged"))
-
-    def _post_macro(self, want: dict[str, Any]) -> Callable[[], None]:
-        def run() -> None:
-            self.client.request_json("POST", "/macros", json_body={"macro": want})
-        return run
+            self._ensure_rule(plan, "macro", "macros",
+                              find_named(existing, want["title"], key="title"), want,
+                              "escalation decision")
 
     # -- applying ----------------------------------------------------------------------
 
     def apply(self, plan: Plan) -> None:
         """Carry out the plan's changes in order."""
-        for step in plan.changes:
-            assert step.run is not None
-            step.run()
+        plan.apply()
 
     def signing_secret(self) -> str | None:
         """The managed webhook's signing secret (after apply), or ``None``."""
@@ -329,6 +254,20 @@ class Provisioner:
         answer = self.client.request_json("GET", f"/webhooks/{self.webhook_id}/signing_secret")
         secret = (answer.get("signing_secret") or {}).get("secret")
         return str(secret) if secret else None
+
+
+def _comparable(rule: Rule) -> Rule:
+    """A trigger or macro as far as setup manages it, in a form that compares equal when
+    Zendesk's copy means the same (condition order, the webhook body as JSON)."""
+    conditions = rule.get("conditions") or {}
+    return {
+        "active": bool(rule.get("active")),
+        "conditions": {k: sorted(json.dumps(x, sort_keys=True) for x in conditions.get(k) or [])
+                       for k in ("all", "any")},
+        "actions": [(a.get("field"), _norm_value(a.get("value")))
+                    for a in rule.get("actions") or []],
+        "restriction": rule.get("restriction") or None,
+    }
 
 
 def _norm_value(value: Any) -> Any:
@@ -342,11 +281,4 @@ def _norm_value(value: Any) -> Any:
 
 def write_env_secret(path: Path, secret: str) -> bool:
     """Set the webhook secret variable in an env file; return whether the file changed."""
-    line = f"{SECRET_VARIABLE}={secret}"
-    lines = path.read_text().splitlines() if path.exists() else []
-    kept = [x for x in lines if not x.strip().startswith(f"{SECRET_VARIABLE}=")]
-    if line in lines and len(kept) == len(lines) - 1:
-        return False
-    path.write_text("\n".join([*kept, line]) + "\n")
-    path.chmod(0o600)
-    return True
+    return write_env_variable(path, SECRET_VARIABLE, secret)

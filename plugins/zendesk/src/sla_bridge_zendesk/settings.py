@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sla_bridge.platformkit import PlatformSettings, RequiredSettings, platform_settings_config
+
+PLATFORM = "zendesk"
 ENV_PREFIX = "SLA_BRIDGE_ZENDESK__"
 PRIORITIES = ("urgent", "high", "normal", "low")
 
@@ -140,39 +142,28 @@ DEFAULT_PRIORITY_MAP: dict[str, str] = {
 }
 
 
-class ZendeskSettings(BaseSettings):
-    """The Zendesk account, its webhook secret, and where the bridge's data lives."""
+class ZendeskSettings(PlatformSettings):
+    """The Zendesk account, its webhook secret, and where the bridge's data lives.
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-    )
+    The connection (``BASE_URL``, ``TIMEOUT_SECONDS``, ``LOOKUP_TTL_SECONDS``,
+    ``WEBHOOK_SECRET``, ``SIGNATURE_TOLERANCE_SECONDS``) is the kit's
+    :class:`~sla_bridge.platformkit.PlatformSettings`.
+    """
+
+    model_config = platform_settings_config(PLATFORM)
+    platform_label: ClassVar[str] = "Zendesk"
+    required_settings: ClassVar[RequiredSettings] = (("subdomain", "base_url"), "email",
+                                                     "api_token")
+    summary_fields: ClassVar[tuple[str, ...]] = ("subdomain", "base_url", "email", "api_token",
+                                                 "webhook_secret")
 
     subdomain: str = Field(default="", description="The account: <subdomain>.zendesk.com.")
     email: str = Field(default="", description="The bridge's API user (an agent or admin).")
     api_token: SecretStr = Field(default=SecretStr(""), description="That user's API token.")
-    webhook_secret: SecretStr = Field(
-        default=SecretStr(""),
-        description="The signing secret of the webhook `sla-bridge zendesk setup` creates.",
-    )
-    base_url: str | None = Field(
-        default=None,
-        description="Send API calls here instead of https://<subdomain>.zendesk.com "
-        "(the sandbox, or a proxy), e.g. http://127.0.0.1:8765.",
-    )
     bridge_user_id: int | None = Field(
         default=None,
         description="The API user's id; looked up once with /users/me when unset.",
     )
-    timeout_seconds: float = Field(default=30.0, gt=0, description="Per API request.")
-    lookup_ttl_seconds: float = Field(
-        default=300.0, ge=0, description="How long organization, user, group and field "
-        "look-ups are cached.")
-    signature_tolerance_seconds: int = Field(
-        default=300, ge=1, description="Webhook timestamps older or newer than this are refused.")
     fields: FieldMap = FieldMap()
     priority_map: dict[str, str] = Field(
         default_factory=dict,
@@ -195,16 +186,6 @@ class ZendeskSettings(BaseSettings):
             raise ValueError(f"priorities must be one of {', '.join(PRIORITIES)}; got {bad}")
         return {k.lower(): v for k, v in value.items()}
 
-    @field_validator("base_url")
-    @classmethod
-    def _check_base_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/]+", value):
-            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8765")
-        return value
-
     @field_validator("subdomain")
     @classmethod
     def _check_subdomain(cls, value: str) -> str:
@@ -220,17 +201,6 @@ class ZendeskSettings(BaseSettings):
         """The built-in severity -> priority map with the configured entries over it."""
         return {**DEFAULT_PRIORITY_MAP, **self.priority_map}
 
-    def missing(self) -> list[str]:
-        """The variables without which the plugin cannot talk to Zendesk."""
-        missing = []
-        if not self.subdomain and not self.base_url:
-            missing.append(f"{ENV_PREFIX}SUBDOMAIN (or {ENV_PREFIX}BASE_URL)")
-        if not self.email:
-            missing.append(f"{ENV_PREFIX}EMAIL")
-        if not self.api_token.get_secret_value():
-            missing.append(f"{ENV_PREFIX}API_TOKEN")
-        return missing
-
     @property
     def account(self) -> str:
         """The subdomain zenpy is given (``sandbox`` when only a base URL is set)."""
@@ -240,16 +210,3 @@ class ZendeskSettings(BaseSettings):
     def canonical_url(self) -> str:
         """``https://<subdomain>.zendesk.com``: the URL zenpy builds and Zendesk links use."""
         return f"https://{self.account}.zendesk.com"
-
-    def secrets(self) -> list[str]:
-        """Secret values, for log redaction."""
-        return [s for s in (self.api_token.get_secret_value(),
-                            self.webhook_secret.get_secret_value()) if s]
-
-    def summary(self) -> dict[str, Any]:
-        """What the account settings say, secrets masked."""
-        return {
-            "subdomain": self.subdomain, "base_url": self.base_url, "email": self.email,
-            "api_token": "**********" if self.api_token.get_secret_value() else "",
-            "webhook_secret": "**********" if self.webhook_secret.get_secret_value() else "",
-        }

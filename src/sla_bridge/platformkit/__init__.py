@@ -1,0 +1,100 @@
+"""The platform kit: everything a helpdesk plugin needs that is not about its helpdesk.
+
+A platform plugin is its field mapping, its wire formats, its vendor client calls and its
+setup objects; the kit is the rest, tested once:
+
+* settings: :class:`PlatformSettings` (``SLA_BRIDGE_<NAME>__*``, ``missing()`` names what is
+  missing) and :func:`register_if_configured` for ``sla_bridge_register_platforms``;
+* webhooks: :class:`WebhookVerifier` with :class:`HmacSignature` or
+  :class:`SharedSecretHeader` (constant-time, fresh by the injected clock), then
+  :func:`json_object` and :func:`delivery_id` to read them;
+* calling the vendor: :func:`retry_after_seconds`, :class:`RateGate`, :class:`VendorErrors`
+  (answers and exceptions to :class:`~sla_bridge.platforms.VendorError`), :class:`TTLCache`;
+* echoes: :class:`BridgeIdentity` (is this event the bridge's own write?);
+* writing: :class:`PlatformBase`, one method per action type, with the approval fallback;
+* setup: :class:`Plan` of :class:`Step` (create / update / unchanged, dry run, report) and
+  the command helpers.
+"""
+
+from ._base import (
+    ACTION_METHODS,
+    ONE_OFF_ACTIONS,
+    REQUIRED_METHODS,
+    PlatformBase,
+    approval_note,
+    describe,
+)
+from ._cache import TTLCache
+from ._commands import exit_on_vendor_error, run_setup, settings_for_command, setup_options
+from ._errors import VendorErrors, vendor_message
+from ._identity import BridgeIdentity
+from ._inbound import delivery_id, json_object
+from ._ratelimit import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    RateGate,
+    RateLimited,
+    RateLimitHeaders,
+    retry_after_seconds,
+)
+from ._settings import (
+    PlatformSettings,
+    RequiredSettings,
+    platform_settings_config,
+    register_if_configured,
+)
+from ._setup import (
+    Plan,
+    Step,
+    StepAction,
+    differing,
+    find_named,
+    report_webhook_secret,
+    write_env_variable,
+)
+from ._signatures import (
+    HmacSignature,
+    SharedSecretHeader,
+    WebhookScheme,
+    WebhookVerifier,
+    parse_timestamp,
+)
+
+__all__ = [
+    "ACTION_METHODS",
+    "DEFAULT_RATE_LIMIT_WAIT",
+    "ONE_OFF_ACTIONS",
+    "REQUIRED_METHODS",
+    "BridgeIdentity",
+    "HmacSignature",
+    "Plan",
+    "PlatformBase",
+    "PlatformSettings",
+    "RateGate",
+    "RateLimitHeaders",
+    "RateLimited",
+    "RequiredSettings",
+    "SharedSecretHeader",
+    "Step",
+    "StepAction",
+    "TTLCache",
+    "VendorErrors",
+    "WebhookScheme",
+    "WebhookVerifier",
+    "approval_note",
+    "delivery_id",
+    "describe",
+    "differing",
+    "exit_on_vendor_error",
+    "find_named",
+    "json_object",
+    "parse_timestamp",
+    "platform_settings_config",
+    "register_if_configured",
+    "report_webhook_secret",
+    "retry_after_seconds",
+    "run_setup",
+    "settings_for_command",
+    "setup_options",
+    "vendor_message",
+    "write_env_variable",
+]
