@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,14 +17,9 @@ RunCli = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep a developer's SLA_BRIDGE_* variables and .env file out of the tests."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("SLA_BRIDGE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+def _clean_environment(clean_environment: None) -> None:
+    """Keep a developer's SLA_BRIDGE_* variables and .env file out of every test (the kit's
+    ``clean_environment``, made autouse here)."""
 
 
 @pytest.fixture
@@ -44,49 +38,5 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
     return run
 
 
-TESTDESK_DIR = Path(__file__).parent / "testdesk"
-
-
-class InstalledTestdesk:
-    """The testdesk plugin installed for this test: its shared file, secret and environment."""
-
-    def __init__(self, root: Path) -> None:
-        from sla_bridge_testdesk import TestdeskDB
-
-        self.secret = "testdesk-secret-0123456789"
-        self.db_path = root / "testdesk.db"
-        self.db = TestdeskDB(self.db_path)
-        self.database_url = f"sqlite:///{root / 'bridge.db'}"
-        self.site = root / "site"
-        self.env = {
-            "SLA_BRIDGE_TESTDESK__DB": str(self.db_path),
-            "SLA_BRIDGE_TESTDESK__SECRET": self.secret,
-            "SLA_BRIDGE_DATABASE_URL": self.database_url,
-        }
-
-    def subprocess_env(self, **extra: str) -> dict[str, str]:
-        """Environment for a bridge in another process that finds the plugin."""
-        import os
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_BRIDGE_")}
-        env["PYTHONPATH"] = os.pathsep.join([str(self.site), str(TESTDESK_DIR)])
-        env.update(self.env)
-        env.update(extra)
-        return env
-
-
-@pytest.fixture
-def testdesk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InstalledTestdesk:
-    """Install the testdesk platform plugin through a real ``sla_bridge`` entry point."""
-    site = tmp_path / "site"
-    dist_info = site / "sla_bridge_testdesk-0.1.dist-info"
-    dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: sla-bridge-testdesk\nVersion: 0.1\n")
-    (dist_info / "entry_points.txt").write_text("[sla_bridge]\ntestdesk = sla_bridge_testdesk\n")
-    monkeypatch.syspath_prepend(str(TESTDESK_DIR))
-    monkeypatch.syspath_prepend(str(site))
-    installed = InstalledTestdesk(tmp_path)
-    for name, value in installed.env.items():
-        monkeypatch.setenv(name, value)
-    return installed
+# The ``testdesk`` fixture (the memory platform installed through a real entry point) comes
+# from the kit's pytest plugin, sla_bridge.testing (entry point ``pytest11``).

@@ -4,13 +4,10 @@ worlds (the bridge on the sandbox) for the end-to-end stories."""
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from zendesk_e2e import FAST_RETRIES, MANAGERS, People, at, code42_people
 from zendesk_testing import (
     FIELD_TITLES,
     WEBHOOK_SECRET,
@@ -20,7 +17,6 @@ from zendesk_testing import (
 )
 
 from sla_bridge.clock import SystemClock
-from sla_bridge_zendesk.loop import BridgeOnSandbox
 from sla_bridge_zendesk.platform import ZendeskPlatform
 from sla_bridge_zendesk.sandbox import Sandbox
 from sla_bridge_zendesk.settings import ZendeskSettings
@@ -72,38 +68,3 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
     yield found
     found.close()
-
-
-@pytest.fixture
-def make_world(tmp_path: Path) -> Iterator[Callable[..., BridgeOnSandbox]]:
-    """Make worlds (not started: seed, then ``start()``); all closed after the test.
-
-    Each prints its timeline to stdout, which pytest shows when the test fails.
-    """
-    made: list[BridgeOnSandbox] = []
-
-    def make(**options: Any) -> BridgeOnSandbox:
-        folder = tmp_path / f"bridge-{len(made)}"
-        folder.mkdir()
-        options.setdefault("environment", FAST_RETRIES)
-        options.setdefault("out", sys.stdout)
-        world = BridgeOnSandbox(folder, **options)
-        made.append(world)
-        return world
-
-    yield make
-    for world in made:
-        world.close()
-
-
-@pytest.fixture
-def code42(request: pytest.FixtureRequest,
-           make_world: Callable[..., BridgeOnSandbox]) -> tuple[BridgeOnSandbox, People]:
-    """A started world under code42-enterprise on Mon 23 Nov 2026 08:00 CST, with
-    :func:`zendesk_e2e.code42_people`; trigger webhooks, or the ``mode`` given by indirect
-    parametrisation (``"events"``)."""
-    world = make_world(start=at("2026-11-23 08:00"), policies=["code42-enterprise"],
-                       manager_group=MANAGERS, mode=getattr(request, "param", "triggers"))
-    people = code42_people(world.sandbox)
-    world.start()
-    return world, people

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_demo_plays_the_scripted_week(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_BRIDGE_")}
     done = subprocess.run([sys.executable, "-m", "sla_bridge", "demo"], env=env, cwd=tmp_path,

@@ -31,9 +31,10 @@ def test_the_entry_point_plugin_is_loaded_by_the_bridge() -> None:
     [info] = [i for i in host.plugins() if i.name == "zendesk"]
     assert info.distribution == "sla-bridge-zendesk"
     assert set(info.hooks) == {"sla_bridge_register_commands", "sla_bridge_register_platforms",
-                               "sla_bridge_register_settings"}
+                               "sla_bridge_register_settings", "sla_bridge_register_demos"}
     assert host.settings_sections()["zendesk"] is ZendeskSettings
     assert "zendesk" in build_cli(host).commands
+    assert list(host.demos()) == ["zendesk"]
 
 
 def test_nothing_is_registered_without_account_and_credentials(
@@ -115,7 +116,7 @@ def test_secrets_stay_out_of_reprs_and_summaries(settings: ZendeskSettings,
                                                  platform: ZendeskPlatform) -> None:
     token = settings.api_token.get_secret_value()
     for text in (repr(settings), str(settings), repr(platform), repr(platform.client),
-                 str(settings.summary()), repr(platform._verifier)):
+                 str(settings.summary()), repr(platform.verifier)):
         assert token not in text
         assert WEBHOOK_SECRET not in text
 

@@ -1,27 +1,26 @@
-"""End-to-end helpers: the people of the stories, and a ticket as a Zendesk user sees it.
+"""End-to-end helpers: the people of a Zendesk world, and a ticket as a Zendesk user sees it.
 
-The stories run on :class:`sla_bridge_zendesk.loop.BridgeOnSandbox` (the real bridge under
-uvicorn, real zenpy, the sandbox over HTTP, signed webhooks, a virtual clock). What they
-assert is read from the sandbox only: status, priority, group, assignee, tags, custom
-fields, comments and the audits' metadata, as an agent would see them on the ticket.
-"""
+The workflow stories are the kit's conformance suite (``zendesk_driver.ZendeskDriver`` plays
+them); the Zendesk-only end-to-end tests read what they assert from the sandbox with
+:func:`seen`: status, priority, group, assignee, tags, custom fields, comments and the
+audits' metadata, as an agent would see them on the ticket. """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sla_bridge.testing import FAST_RETRIES as KIT_FAST_RETRIES
 from sla_bridge_zendesk.sandbox import Sandbox
 
 CENTRAL = ZoneInfo("America/Chicago")
 BRIDGE_KEY = "sla_bridge_key"
 MANAGERS = "Customer Champion managers"
 # Short back-off keeps the fault tests fast (a Retry-After from the sandbox still wins).
-FAST_RETRIES = {"SLA_BRIDGE_RETRY__INITIAL_SECONDS": "0.01",
-                "SLA_BRIDGE_RETRY__MAX_SECONDS": "0.05"}
+FAST_RETRIES = dict(KIT_FAST_RETRIES)
 COMPLETE = ("Product: Code42 app 11.2 on Windows 11. GUID 987654321098765432, user "
             "dana@acme.test, logs attached, screenshot attached, cloud destination: Code42 "
             "cloud.")
@@ -30,57 +29,6 @@ COMPLETE = ("Product: Code42 app 11.2 on Windows 11. GUID 987654321098765432, us
 def at(text: str, zone: ZoneInfo = CENTRAL) -> datetime:
     """``"2026-11-30 09:00"`` as an instant, by default in US Central."""
     return datetime.fromisoformat(text).replace(tzinfo=zone)
-
-
-@dataclass
-class People:
-    """Who is in the sandbox's account, by first name."""
-
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    orgs: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> int:
-        """The id of the user called ``name``."""
-        return int(self.users[name]["id"])
-
-    def org(self, name: str, plan: str, location: str | None = None,
-            *, sandbox: Sandbox) -> int:
-        """Add an organization on ``plan`` (and ``location``)."""
-        fields = {"support_plan": plan}
-        if location is not None:
-            fields["support_location"] = location
-        self.orgs[name] = sandbox.add_organization(name, fields)
-        return int(self.orgs[name]["id"])
-
-    def customer(self, name: str, org: str, *, sandbox: Sandbox, admin: bool = True) -> int:
-        """Add an end user of ``org``; ``admin``: one of its registered admins."""
-        self.users[name] = sandbox.add_user(
-            name, f"{name.lower()}@{org.lower()}.test", self.orgs[org]["id"],
-            tags=["support_admin"] if admin else [])
-        return self[name]
-
-    def agent(self, name: str, *, sandbox: Sandbox) -> int:
-        """Add an agent of the vendor."""
-        self.users[name] = sandbox.add_agent(name, f"{name.lower()}@vendor.test")
-        return self[name]
-
-
-def code42_people(sandbox: Sandbox) -> People:
-    """Acme (Gold, USA), Globex (Silver, USA), Lisboa (Gold, Europe), the Code42 groups,
-    agents Avery and Blake, manager Morgan."""
-    people = People()
-    people.org("Acme", "gold", "usa", sandbox=sandbox)
-    people.org("Globex", "silver", "usa", sandbox=sandbox)
-    people.org("Lisboa", "gold", "europe", sandbox=sandbox)
-    people.customer("Dana", "Acme", sandbox=sandbox)
-    people.customer("Gil", "Globex", sandbox=sandbox)
-    people.customer("Carl", "Globex", sandbox=sandbox, admin=False)
-    people.customer("Ines", "Lisboa", sandbox=sandbox)
-    for group in ("Customer Champions", MANAGERS, "Senior Customer Champions"):
-        sandbox.add_group(group)
-    for name in ("Avery", "Blake", "Morgan"):
-        people.agent(name, sandbox=sandbox)
-    return people
 
 
 @dataclass(frozen=True)

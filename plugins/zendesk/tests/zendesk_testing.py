@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sla_bridge.platforms import WebhookRequest
+from sla_bridge.testing import WebhookReceiver
 from sla_bridge.tickets import TicketRef
 from sla_bridge_zendesk.sandbox import Sandbox
 from sla_bridge_zendesk.settings import ZendeskSettings
@@ -50,44 +47,5 @@ def ref(ticket: dict[str, Any] | int) -> TicketRef:
     return TicketRef(platform="zendesk", ticket_id=str(number))
 
 
-class Receiver:
-    """An HTTP endpoint that records webhook requests as the bridge's server would see them."""
-
-    def __init__(self) -> None:
-        self.requests: list[WebhookRequest] = []
-        self.status = 200
-        self._event = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                request = WebhookRequest(
-                    headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-                    received_at=datetime.now(UTC))
-                with receiver._event:
-                    receiver.requests.append(request)
-                    receiver._event.notify_all()
-                self.send_response(receiver.status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       daemon=True)
-        self.thread.start()
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[WebhookRequest]:
-        """Wait until ``count`` requests arrived; return them all."""
-        with self._event:
-            self._event.wait_for(lambda: len(self.requests) >= count, timeout)
-            return list(self.requests)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+# The webhook endpoint the tests point the sandbox at (kept under its old name here).
+Receiver = WebhookReceiver

@@ -1,21 +1,23 @@
-"""``sla-bridge demo``: a scripted week on a virtual clock, the real bridge and the sandbox.
+"""``sla-bridge demo``: a scripted Thanksgiving week on the Zendesk sandbox, on a virtual clock.
 
-Everything runs on loopback and in a temporary folder (see :mod:`.loop`): the Zendesk
+Only the script is here (:class:`ThanksgivingWeek`); the frame is the kit's
+(:func:`sla_bridge.testing.run_demo` on :class:`~.loop.BridgeOnSandbox`): the Zendesk
 sandbox, the bridge's webhook server (real uvicorn, real HTTP, signed webhooks), SQLite,
-zenpy write-back. The clock is virtual: the script moves it, the bridge's timers fire at
-their instants, and each step ends when the bridge has processed every webhook and
-written everything back.
+zenpy write-back, all on loopback and in a temporary folder. The clock is virtual: the
+script moves it, the bridge's timers fire at their instants, and each step ends when the
+bridge has processed every webhook and written everything back.
 """
 
 from __future__ import annotations
 
-import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
+
+from sla_bridge import testing
+from sla_bridge.testing import BridgeHarness
 
 from .loop import BridgeOnSandbox
 from .sandbox import Sandbox
@@ -133,20 +135,31 @@ def play(world: BridgeOnSandbox, cast: Cast, out: TextIO) -> None:
                     "the breach above.\n")
 
 
-def run_demo(out: TextIO) -> int:
-    """Play the demo, printing the timeline to ``out``; return the exit status."""
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="sla-bridge-demo-") as folder:
-        world = BridgeOnSandbox(Path(folder), start=START, webhook_secret=SECRET,
+class ThanksgivingWeek:
+    """The demo's script: Wed 25 Nov - Mon 30 Nov 2026 under code42-enterprise (Acme: Gold,
+    Globex: Silver) and crashplan-small-business (Initech)."""
+
+    span = "week: Wed 25 Nov - Mon 30 Nov 2026"
+
+    def __init__(self) -> None:
+        self.cast: Cast | None = None
+
+    def build(self, folder: Path, out: TextIO) -> BridgeOnSandbox:
+        """The world on the Zendesk sandbox, seeded with the cast, not started."""
+        world = BridgeOnSandbox(folder, start=START, webhook_secret=SECRET,
                                 policies=["code42-enterprise", "crashplan-small-business"],
                                 manager_group="Customer Champion managers", out=out,
                                 zone=ZoneInfo("America/Chicago"))
-        try:
-            cast = seed(world.sandbox)
-            world.start()
-            play(world, cast, out)
-        finally:
-            world.close()
-    out.write(f"\nDone in {time.monotonic() - started:.1f} s (virtual week: Wed 25 Nov - Mon 30 "
-              "Nov 2026). Nothing left the machine.\n")
-    return 0
+        self.cast = seed(world.sandbox)
+        return world
+
+    def play(self, world: BridgeHarness, out: TextIO) -> None:
+        """The scripted week."""
+        if not isinstance(world, BridgeOnSandbox) or self.cast is None:
+            raise TypeError("ThanksgivingWeek plays on the world its build() made")
+        play(world, self.cast, out)
+
+
+def run_demo(out: TextIO) -> int:
+    """Play the demo, printing the timeline to ``out``; return the exit status."""
+    return testing.run_demo(ThanksgivingWeek(), out)
