@@ -66,7 +66,8 @@ ENTRY_POINTS = {"extend_cli": {"build_cli", "run_cli", "main"},
                 "holiday_rule_kinds": {"holiday_rule_kinds", "run_cli", "policy_library"},
                 "policy_directories": {"policy_directories", "run_cli", "policy_library"},
                 "settings_sections": {"settings_sections", "run_cli"},
-                "classify": {"classify", "run_cli", "drain"}}
+                "classify": {"classify", "run_cli", "drain"},
+                "demos": {"demos", "run_cli"}}
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -76,7 +77,9 @@ def test_hook_is_called_through_the_host_and_exercised_by_a_test(hook: str) -> N
     wanted = set().union(*(ENTRY_POINTS.get(m, {m}) for m in methods))
     callers = [path for path in TESTS.rglob("test_*.py") if _called_names(path) & wanted]
     assert callers, f"no test calls {hook} (through {', '.join(sorted(wanted))})"
-    implementers = [path for path in [*TESTS.rglob("*.py"), *SRC.rglob("*.py")]
+    plugins = TESTS.parent / "plugins"
+    implementers = [path for path in [*TESTS.rglob("*.py"), *SRC.rglob("*.py"),
+                                      *plugins.glob("*/src/**/*.py")]
                     if f"def {hook}(" in path.read_text(encoding="utf-8")
                     and path.name != "hookspecs.py"]
     assert implementers, f"nothing implements {hook}"

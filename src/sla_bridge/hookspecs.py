@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
     from sla_bridge.policy import Policy
+    from sla_bridge.testing import DemoScript
     from sla_bridge.tickets import Ticket
 
 PROJECT_NAME = "sla_bridge"
@@ -106,4 +107,16 @@ def sla_bridge_classify(policy: Policy, ticket: Ticket) -> ClassificationResult 
     (``sla_bridge.default_plugins.classifier``) is registered with ``trylast=True``, so a
     plugin's classifier is asked first; block the built-in with
     ``SLA_BRIDGE_DISABLED_PLUGINS`` to make sure it is never used.
+    """
+
+
+@hookspec
+def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]], None]) -> None:
+    """Contribute a scripted demo for ``sla-bridge demo --platform NAME``.
+
+    Called once when ``sla-bridge demo`` runs. Call ``register(name, make_script)``:
+    ``make_script()`` returns a :class:`sla_bridge.testing.DemoScript`, which builds a seeded
+    :class:`~sla_bridge.testing.BridgeHarness` on the platform's sandbox and plays it on a
+    virtual clock. ``name`` is usually the platform's name; two plugins registering the same
+    name is an error. Return value is ignored.
     """

@@ -14,6 +14,7 @@ from sla_bridge.settings import SettingsError, load_settings
 from ._classify import classify_command
 from ._context import AppContext
 from ._db import db_group
+from ._demo import demo_command
 from ._due import due_command
 from ._info import config_command, plugins_command
 from ._policy import policy_group
@@ -34,7 +35,7 @@ def build_cli(host: PluginHost) -> click.Group:
 
     for command in (due_command, policy_group, plugins_command, config_command,
                     run_due_command, dead_letters_group, serve_command, db_group,
-                    classify_command, simulate_command):
+                    classify_command, simulate_command, demo_command):
         cli.add_command(command)
     host.extend_cli(cli)
     return cli

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from sla_bridge.platforms import Platform
     from sla_bridge.policy import Policy
     from sla_bridge.settings import Settings
+    from sla_bridge.testing import DemoScript
     from sla_bridge.tickets import Ticket
 
 
@@ -132,6 +134,19 @@ class PluginHost:
             found[platform.name] = platform
 
         self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock)
+        return found
+
+    def demos(self) -> dict[str, Callable[[], DemoScript]]:
+        """Return the scripted demos plugins ship, by name (``sla-bridge demo``)."""
+        found: dict[str, Callable[[], DemoScript]] = {}
+
+        def register(name: str, make_script: Callable[[], DemoScript]) -> None:
+            if name in found:
+                raise PluginError(f"two plugins register the demo {name!r}; disable one with "
+                                  "SLA_BRIDGE_DISABLED_PLUGINS")
+            found[name] = make_script
+
+        self._pm.hook.sla_bridge_register_demos(register=register)
         return found
 
     def classify(self, policy: Policy, ticket: Ticket) -> ClassificationResult | None:

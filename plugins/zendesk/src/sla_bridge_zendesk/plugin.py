@@ -1,4 +1,4 @@
-"""The plugin's hooks: the Zendesk platform, its settings section and its commands.
+"""The plugin's hooks: the Zendesk platform, its settings section, its commands, its demo.
 
 Nothing here talks to Zendesk: registering the platform only reads the settings. The
 platform is not registered (and the log says why) while the account or the credentials
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sla_bridge import hookimpl
-from sla_bridge.settings import load_section
+from sla_bridge.platformkit import register_if_configured
 
-from .settings import ENV_PREFIX, ZendeskSettings
+from .settings import PLATFORM, ZendeskSettings
 
 if TYPE_CHECKING:
     import click
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
+    from sla_bridge.testing import DemoScript
 
 log = logging.getLogger("sla_bridge_zendesk")
 
@@ -29,29 +30,32 @@ log = logging.getLogger("sla_bridge_zendesk")
 @hookimpl
 def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock) -> None:
     """Register Zendesk when its account and credentials are configured."""
-    settings = load_section(ZendeskSettings, ENV_PREFIX)
-    missing = settings.missing()
-    if missing:
-        log.info("zendesk: platform not registered; set %s", ", ".join(missing))
-        return
-    if not settings.webhook_secret.get_secret_value():
-        log.warning("zendesk: %sWEBHOOK_SECRET is not set; Zendesk webhooks are refused until "
-                    "it is (see `sla-bridge zendesk setup`)", ENV_PREFIX)
-    from .platform import ZendeskPlatform
+    def build(settings: ZendeskSettings) -> Platform:
+        from .platform import ZendeskPlatform
 
-    register(ZendeskPlatform(settings, clock))
+        return ZendeskPlatform(settings, clock)
+
+    register_if_configured(register, ZendeskSettings, build, log,
+                           setup_hint="see `sla-bridge zendesk setup`")
 
 
 @hookimpl
 def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], None]) -> None:
     """The ``zendesk`` settings section (``SLA_BRIDGE_ZENDESK__*``)."""
-    register("zendesk", ZendeskSettings)
+    register(ZendeskSettings.platform_name(), ZendeskSettings)
 
 
 @hookimpl
 def sla_bridge_register_commands(cli: click.Group) -> None:
-    """``sla-bridge zendesk setup|check|trigger-body|sandbox`` and ``sla-bridge demo``."""
-    from .cli import demo_command, zendesk_group
+    """``sla-bridge zendesk setup|check|trigger-body|sandbox``."""
+    from .cli import zendesk_group
 
     cli.add_command(zendesk_group)
-    cli.add_command(demo_command)
+
+
+@hookimpl
+def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]], None]) -> None:
+    """``sla-bridge demo --platform zendesk``: the scripted Thanksgiving week."""
+    from .demo import ThanksgivingWeek
+
+    register(PLATFORM, ThanksgivingWeek)

@@ -1,0 +1,24 @@
+"""``sla-bridge demo``: the core command plays a platform's demo; without one it says how to
+get one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from click.testing import Result
+
+RunCli = Callable[..., Result]
+
+
+def test_without_a_platform_that_ships_a_demo_the_command_says_what_to_install(
+        run_cli: RunCli) -> None:
+    result = run_cli("demo", env={"SLA_BRIDGE_DISABLED_PLUGINS": "zendesk"})
+    assert result.exit_code == 2
+    assert "no installed plugin ships a demo" in result.output
+    assert "pip install -e plugins/zendesk" in result.output
+
+
+def test_an_unknown_platform_names_the_installed_demos(run_cli: RunCli) -> None:
+    result = run_cli("demo", "--platform", "nope")
+    assert result.exit_code == 2
+    assert "no demo 'nope'; installed: zendesk" in result.output
