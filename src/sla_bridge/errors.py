@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class FileProblems(Exception):
+    """A file the bridge reads (a policy, a story) with every problem found in it, each as
+    (key path, reason); shown one per line as ``file: path: reason``."""
+
+    def __init__(self, file: Path | str, problems: Iterable[tuple[str, str]]) -> None:
+        self.file = str(file)
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.file}: {path}: {reason}" if path else f"{self.file}: {reason}"
+                 for path, reason in self.problems]
+        return "\n".join(lines)
+
 
 class StoreError(Exception):
     """The database cannot be used as configured; the message says what to change."""

@@ -9,23 +9,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from sla_bridge.errors import FileProblems
+
 from ._model import Policy
 
 POLICY_SUFFIX = ".toml"
 
 
-class PolicyError(Exception):
+class PolicyError(FileProblems):
     """A policy file that cannot be used, with every problem found in it."""
-
-    def __init__(self, file: Path | str, problems: Iterable[tuple[str, str]]) -> None:
-        self.file = str(file)
-        self.problems = list(problems)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = [f"{self.file}: {path}: {reason}" if path else f"{self.file}: {reason}"
-                 for path, reason in self.problems]
-        return "\n".join(lines)
 
 
 def load_policy(path: Path, holiday_kinds: Mapping[str, type[BaseModel]]) -> Policy:

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from sla_bridge.errors import FileProblems
 from sla_bridge.policy import key_path_problem
 from sla_bridge.tickets import Status, Ticket
 
@@ -28,18 +29,8 @@ FOLLOW_UP_ADDRESS = re.compile(r"follow_up:([1-9][0-9]*)")
 STATUSES = ", ".join(s.value for s in Status)
 
 
-class StoryError(Exception):
+class StoryError(FileProblems):
     """A story that cannot be played, with every problem found and its key path."""
-
-    def __init__(self, file: Path | str, problems: Iterable[tuple[str, str]]) -> None:
-        self.file = str(file)
-        self.problems = list(problems)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = [f"{self.file}: {path}: {reason}" if path else f"{self.file}: {reason}"
-                 for path, reason in self.problems]
-        return "\n".join(lines)
 
 
 def _instant(value: object) -> datetime:
