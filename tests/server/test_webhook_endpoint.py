@@ -164,3 +164,12 @@ def test_other_methods_and_paths_are_not_webhooks(start_bridge: StartBridge) -> 
     assert bridge.client.get("/webhooks/testdesk").status_code == 405
     assert bridge.client.post("/webhooks/testdesk/extra", content=b"{}").status_code == 404
     assert bridge.client.post("/bench/bare/testdesk", content=b"{}").status_code == 404
+
+
+def test_a_refused_webhook_is_logged_with_the_delivery_id_the_platform_names(
+        start_bridge: StartBridge, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="sla_bridge")
+    bridge = start_bridge()
+    assert bridge.webhook("T-1", "delivery-42", secret="wrong").status_code == 401
+    [record] = [r for r in caplog.records if "unauthorized" in r.getMessage()]
+    assert getattr(record, "delivery_id", None) == "delivery-42"

@@ -263,6 +263,7 @@ class Testdesk:
 
     __test__: ClassVar[bool] = False
     name = NAME
+    delivery_id_header = "x-testdesk-delivery"
 
     def __init__(self, settings: TestdeskSettings, clock: Clock,
                  sleep: Callable[[float], None] = time.sleep) -> None:
