@@ -29,6 +29,9 @@ class ServerSettings(BaseModel):
     workers: int = Field(default=1, ge=1, le=64)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     run_migrations: bool = True
+    # A webhook whose inbox commit takes longer is answered 503 (the sender retries) rather
+    # than left hanging while the database does not answer.
+    store_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
 
 
 class WorkerSettings(BaseModel):

@@ -118,6 +118,9 @@ class TcpProxy:
         self.thread.start()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        # While silent, nothing is forwarded and nothing is closed: a network partition
+        # that drops packets, as opposed to stop(), which resets the connections.
+        self.silent = threading.Event()
 
     def _call(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
@@ -163,6 +166,8 @@ class TcpProxy:
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             with suppress(OSError, asyncio.CancelledError):
                 while data := await src.read(65536):
+                    while self.silent.is_set():
+                        await asyncio.sleep(0.05)
                     dst.write(data)
                     await dst.drain()
             dst.transport.abort()

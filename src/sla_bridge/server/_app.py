@@ -47,7 +47,8 @@ def create_app(runtime: Runtime, *, run_workers: bool = True,
     ``POST /bench/fastapi/{platform}`` (a FastAPI route), which read the body and answer
     200 without doing anything: the floors the ingest benchmark compares against.
     """
-    ingestor = Ingestor(runtime.store, runtime.metrics)
+    ingestor = Ingestor(runtime.store, runtime.metrics,
+                        timeout=runtime.settings.server.store_timeout_seconds)
     endpoint = WebhookEndpoint(runtime, ingestor)
 
     @asynccontextmanager

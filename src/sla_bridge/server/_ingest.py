@@ -59,9 +59,10 @@ class Ingestor:
     """Writer threads that store webhooks' events durably, in arrival order per thread."""
 
     def __init__(self, store: Store, metrics: Metrics, *, threads: int | None = None,
-                 max_batch: int = 64) -> None:
+                 max_batch: int = 64, timeout: float = 5.0) -> None:
         self.store = store
         self.metrics = metrics
+        self.timeout = timeout
         # Called in the writer thread after new events were committed (wakes the workers).
         self.on_new: Callable[[], None] | None = None
         self.max_batch = max_batch
@@ -115,7 +116,13 @@ class Ingestor:
         loop = asyncio.get_running_loop()
         job = _Job(platform, events, loop, loop.create_future())
         self._queue.put(job)
-        return await job.future
+        try:
+            # Shielded: a commit that lands after the answer is kept; the sender's retry
+            # is then a duplicate, stored once.
+            return await asyncio.wait_for(asyncio.shield(job.future), self.timeout)
+        except TimeoutError:
+            raise StoreUnavailable(f"the database did not answer within {self.timeout:g} s "
+                                   "(SLA_BRIDGE_SERVER__STORE_TIMEOUT_SECONDS)") from None
 
     # -- writer thread ---------------------------------------------------------------------
 

@@ -14,6 +14,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sla_bridge.errors import BadDatabaseUrl, SchemaMissing, StoreUnavailable
 from sla_bridge.masking import mask_url, scrub, url_credentials
 
+# libpq: give up connecting after 5 s, and let the kernel drop a connection whose packets
+# are no longer acknowledged (a silent partition) after 10 s instead of ~15 minutes.
+_POSTGRES_CONNECT = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
+                     "keepalives_interval": 5, "keepalives_count": 3, "tcp_user_timeout": 10_000}
+
 
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` (``SLA_BRIDGE_DATABASE_URL``)."""
@@ -33,7 +38,7 @@ def make_engine(url: str) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
             return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                                 connect_args={"connect_timeout": 5})
+                                 connect_args=_POSTGRES_CONNECT)
         except NoSuchModuleError as exc:
             raise BadDatabaseUrl(f"SLA_BRIDGE_DATABASE_URL: unsupported driver: {exc}") from None
     raise BadDatabaseUrl(
