@@ -43,6 +43,16 @@ class WorkerSettings(BaseModel):
     timer_batch: int = Field(default=2000, ge=1)
 
 
+class RetentionSettings(BaseModel):
+    """How long the bridge keeps what it no longer needs (``SLA_BRIDGE_RETENTION__*``):
+    pruned by the timer worker, at most once an ``every_hours``."""
+
+    processed_events_days: float = Field(default=7, gt=0)
+    finished_timers_days: float = Field(default=7, gt=0)
+    decisions_days: float = Field(default=400, gt=0)
+    every_hours: float = Field(default=1, gt=0)
+
+
 class RetrySettings(BaseModel):
     """Retries of platform API calls before an action goes to the dead letters."""
 
@@ -91,6 +101,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     worker: WorkerSettings = WorkerSettings()
     retry: RetrySettings = RetrySettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @field_validator("policies", "plugins", "disabled_plugins", mode="before")
     @classmethod

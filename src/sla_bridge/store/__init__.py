@@ -20,11 +20,12 @@ from sla_bridge.platforms import InboundEvent
 from sla_bridge.records import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import TicketRef
 
-from . import _queue, _records
+from . import _queue, _records, _retention
 from ._engine import make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, Timer
 from ._records import DeadLetter, LedgerEntry
+from ._retention import Pruned
 
 __all__ = [
     "Claim",
@@ -32,6 +33,7 @@ __all__ = [
     "DeadLetter",
     "Decision",
     "LedgerEntry",
+    "Pruned",
     "SchemaMissing",
     "Store",
     "StoreError",
@@ -234,6 +236,14 @@ class Store:
                         limit: int = 1000) -> list[tuple[int, TicketRef, Decision]]:
         """Return every ticket's audit entries after ``after_id``, oldest first, with ids."""
         return self._run(lambda conn: _records.decisions_after(conn, after_id, limit))
+
+    def prune(self, *, events_before: datetime, timers_before: datetime,
+              decisions_before: datetime, batch: int = 10_000) -> Pruned:
+        """Delete processed events, finished timers and audit entries older than their
+        cut-offs, at most ``batch`` of each per call."""
+        return self._run(lambda conn: _retention.prune(
+            conn, events_before=events_before, timers_before=timers_before,
+            decisions_before=decisions_before, batch=batch))
 
     def decisions(self, ref: TicketRef, limit: int = 50) -> list[Decision]:
         """Return a ticket's latest decisions, newest first."""

@@ -105,6 +105,7 @@ timers = Table(
     Column("fired_by", String(100), nullable=True),
     Index(None, "status", "due_at"),
     Index(None, "platform", "ticket_id", "status"),
+    Index("ix_timers_status_fired_at", "status", "fired_at"),
     Index(
         "uq_timers_scheduled_kind",
         "platform",
@@ -191,4 +192,5 @@ decisions = Table(
     Column("summary", Text, nullable=False),
     Column("details", JSON, nullable=False),
     Index(None, "platform", "ticket_id", "at"),
+    Index("ix_decisions_at", "at"),
 )

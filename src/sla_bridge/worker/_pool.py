@@ -9,10 +9,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sla_bridge.runtime import Runtime
-from sla_bridge.store import Claim, StoreUnavailable, Timer
+from sla_bridge.store import Claim, Pruned, StoreUnavailable, Timer
 
 from ._reconcile import Reconciled, Reconciler
 
@@ -59,6 +59,7 @@ class WorkerPool:
         self._stop = threading.Event()
         self._work_ready = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._pruned_at: datetime | None = None
 
     def start(self) -> None:
         """Start the threads (returns at once)."""
@@ -97,6 +98,7 @@ class WorkerPool:
         owner, poll = worker_name("timers"), self.settings.poll_seconds
         while not self._stop.is_set():
             try:
+                self._prune_when_due()
                 fired = fire_due_timers(self.runtime, owner)
                 if fired:
                     self._work_ready.set()
@@ -111,6 +113,17 @@ class WorkerPool:
             if next_due is not None:
                 delay = min(poll, max(0.0, (next_due - self.runtime.clock.now()).total_seconds()))
             self._stop.wait(delay)
+
+    def _prune_when_due(self) -> None:
+        now = self.runtime.clock.now()
+        every = timedelta(hours=self.runtime.settings.retention.every_hours)
+        if self._pruned_at is not None and now - self._pruned_at < every:
+            return
+        self._pruned_at = now
+        pruned = prune_old(self.runtime)
+        if pruned.total:
+            log.info("pruned %d processed events, %d finished timers, %d audit entries",
+                     pruned.events, pruned.timers, pruned.decisions)
 
     def _reconcile_loop(self, index: int) -> None:
         owner = worker_name(index)
@@ -149,6 +162,15 @@ def dead_local_owners(owners: list[str]) -> list[str]:
         except PermissionError:
             continue  # alive, owned by another user
     return dead
+
+
+def prune_old(runtime: Runtime) -> Pruned:
+    """Delete what the retention settings no longer keep (one batch of each kind)."""
+    keep, now = runtime.settings.retention, runtime.clock.now()
+    return runtime.store.prune(
+        events_before=now - timedelta(days=keep.processed_events_days),
+        timers_before=now - timedelta(days=keep.finished_timers_days),
+        decisions_before=now - timedelta(days=keep.decisions_days))
 
 
 def fire_due_timers(runtime: Runtime, owner: str) -> list[Timer]:
