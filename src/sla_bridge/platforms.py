@@ -43,7 +43,7 @@ class InboundEvent(BaseModel):
     ref: TicketRef
     # The platform's delivery or event id: the same delivery twice is processed once.
     delivery_id: StorableText = Field(min_length=1, max_length=200)
-    event_type: StorableText = Field(default="ticket.updated", max_length=200)
+    event_type: StorableText = Field(default="ticket.updated", max_length=100)
     occurred_at: datetime | None = None
     # The update was made by the bridge's own API user (its write-back echoing back).
     by_bridge: bool = False
