@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
     from sla_bridge.policy import Policy
-    from sla_bridge.testing import DemoScript
     from sla_bridge.tickets import Ticket
 
 PROJECT_NAME = "sla_bridge"
@@ -111,7 +110,7 @@ def sla_bridge_classify(policy: Policy, ticket: Ticket) -> ClassificationResult 
 
 
 @hookspec
-def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]], None]) -> None:
+def sla_bridge_register_demos(register: Callable[[str, Callable[[], Any]], None]) -> None:
     """Contribute a scripted demo for ``sla-bridge demo --platform NAME``.
 
     Called once when ``sla-bridge demo`` runs. Call ``register(name, make_script)``:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from sla_bridge.platforms import Platform
     from sla_bridge.policy import Policy
     from sla_bridge.settings import Settings
-    from sla_bridge.testing import DemoScript
     from sla_bridge.tickets import Ticket
 
 
@@ -136,11 +135,13 @@ class PluginHost:
         self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock)
         return found
 
-    def demos(self) -> dict[str, Callable[[], DemoScript]]:
-        """Return the scripted demos plugins ship, by name (``sla-bridge demo``)."""
-        found: dict[str, Callable[[], DemoScript]] = {}
+    def demos(self) -> dict[str, Callable[[], Any]]:
+        """Return the scripted demos plugins ship, by name (``sla-bridge demo``): each makes
+        a :class:`sla_bridge.testing.DemoScript` (typed loosely here so that the plugin host
+        does not depend on the testing kit)."""
+        found: dict[str, Callable[[], Any]] = {}
 
-        def register(name: str, make_script: Callable[[], DemoScript]) -> None:
+        def register(name: str, make_script: Callable[[], Any]) -> None:
             if name in found:
                 raise PluginError(f"two plugins register the demo {name!r}; disable one with "
                                   "SLA_BRIDGE_DISABLED_PLUGINS")
