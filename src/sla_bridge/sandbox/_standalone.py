@@ -31,30 +31,28 @@ def run_standalone(sandbox: Standalone, *, title: str = "sandbox", out: TextIO |
     plugin at it, serve until SIGINT or SIGTERM (or until ``until`` is set, e.g. from a
     test), stop it; return the exit status (0)."""
     out = out or sys.stdout
-    url = sandbox.start()
+    stop = until or threading.Event()
+    # The handlers are in place before anything is printed: whoever reads the banner may
+    # send SIGTERM at once.
+    previous = {} if until is not None else _stop_on_signals(stop)
     try:
-        print(f"{title} on {url} (Ctrl-C to stop). Point the bridge at it:", file=out)
-        for name, value in sandbox.plugin_env().items():
-            print(f"  export {name}={value}", file=out)
-        out.flush()
-        if until is not None:
-            until.wait()
-        else:
-            _wait_for_a_signal()
-    finally:
-        sandbox.stop()
-    return 0
-
-
-def _wait_for_a_signal() -> None:
-    stop = threading.Event()
-
-    def stopping(signum: int, frame: Any) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        stop.wait()
+        url = sandbox.start()
+        try:
+            print(f"{title} on {url} (Ctrl-C to stop). Point the bridge at it:", file=out)
+            for name, value in sandbox.plugin_env().items():
+                print(f"  export {name}={value}", file=out)
+            out.flush()
+            stop.wait()
+        finally:
+            sandbox.stop()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return 0
+
+
+def _stop_on_signals(stop: threading.Event) -> dict[signal.Signals, Any]:
+    def stopping(signum: int, frame: Any) -> None:
+        stop.set()
+
+    return {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -7,7 +7,8 @@ seen within minutes without a call per webhook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from zenpy.lib.exception import RecordNotFoundException  # type: ignore[import-untyped,unused-ignore]
@@ -22,9 +23,10 @@ __all__ = ["Lookups", "TTLCache"]
 class Lookups:
     """Organizations, users, registered admins, groups and ticket fields, cached."""
 
-    def __init__(self, client: ZendeskClient, ttl: float) -> None:
+    def __init__(self, client: ZendeskClient, ttl: float,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        self.cache = TTLCache(ttl)
+        self.cache = TTLCache(ttl, timer)
 
     def organization(self, org_id: int) -> dict[str, Any] | None:
         """The organization as a dict, or ``None`` when it no longer exists."""

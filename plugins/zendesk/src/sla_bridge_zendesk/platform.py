@@ -8,6 +8,7 @@ dispatching actions, the approval fallback, translating errors) is the kit's
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -50,7 +51,9 @@ class ZendeskPlatform(PlatformBase):
                                                                             clock),
                          errors=self.client.errors,
                          bridge=BridgeIdentity(settings.email, settings.bridge_user_id))
-        self.lookups = Lookups(self.client, settings.lookup_ttl_seconds)
+        # On the clock's own timer where it has one (a virtual clock in tests and the demo).
+        self.lookups = Lookups(self.client, settings.lookup_ttl_seconds,
+                               getattr(clock, "monotonic", time.monotonic))
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
