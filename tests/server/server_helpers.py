@@ -14,11 +14,11 @@ from contextlib import suppress
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import text
 
 from sla_bridge.runtime import Runtime
-from sla_bridge.server import bind, create_app, uvicorn_config
+from sla_bridge.sandbox import ThreadedServer
+from sla_bridge.server import create_app, uvicorn_config
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
@@ -41,34 +41,18 @@ class Bridge:
         self.store = runtime.store
         self.metrics = runtime.metrics
         self.secret = os.environ.get("SLA_BRIDGE_TESTDESK__SECRET", "")
-        sock = bind("127.0.0.1", 0)
-        self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        # The bridge's own uvicorn configuration, served by the kit's threaded server.
         config = uvicorn_config(create_app(runtime, run_workers=run_workers),
-                                host="127.0.0.1", port=self.port)
-        self.server = uvicorn.Server(config)
-        self._error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
-        self.thread.start()
-        wait_for(lambda: self.server.started or self._error or not self.thread.is_alive(),
-                 what="uvicorn to start")
-        if not self.server.started:
-            raise AssertionError(f"the bridge did not start: {self._error!r}")
+                                host="127.0.0.1", port=0)
+        self.server = ThreadedServer(config, name="sla-bridge-under-test")
+        self.url = self.server.start()
+        self.port = self.server.port
         self.client = httpx.Client(base_url=self.url, timeout=10)
-
-    def _run(self, sock: Any) -> None:
-        try:
-            self.server.run(sockets=[sock])
-        except BaseException as exc:  # SystemExit from a failed lifespan, too
-            self._error = exc
-        finally:
-            sock.close()
 
     def stop(self) -> None:
         """Shut uvicorn down gracefully (lifespan shutdown included) and close the store."""
         self.client.close()
-        self.server.should_exit = True
-        self.thread.join(15)
+        self.server.stop(15)
         self.runtime.close()
 
     def webhook(self, ticket_id: str = "T-1", delivery: str | None = None, *,
