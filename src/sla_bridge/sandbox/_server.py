@@ -117,6 +117,11 @@ class ThreadedServer:
         finally:
             sock.close()
 
+    def begin_stop(self) -> None:
+        """Tell the server to stop, without waiting for it (see :meth:`stop`)."""
+        if self._server is not None:
+            self._server.should_exit = True
+
     def stop(self, timeout: float = 10.0) -> None:
         """Shut down gracefully (lifespan shutdown included) and wait for the thread."""
         if self._server is not None:

@@ -9,16 +9,14 @@ instead of spending it (a vendor client's rate-limit gate reads that timer).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
 
-import uvicorn
-
 from sla_bridge.clock import FixedClock
 from sla_bridge.runtime import Runtime
-from sla_bridge.server import bind, create_app, uvicorn_config
+from sla_bridge.sandbox import ThreadedServer
+from sla_bridge.server import create_app, uvicorn_config
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
@@ -82,26 +80,17 @@ class ServedBridge:
     """The bridge's FastAPI app (without background workers) on a loopback port."""
 
     def __init__(self, runtime: Runtime, host: str = "127.0.0.1") -> None:
-        sock = bind(host, 0)
-        self.port: int = sock.getsockname()[1]
-        self.url = f"http://{host}:{self.port}"
-        config = uvicorn_config(create_app(runtime, run_workers=False), host=host,
-                                port=self.port)
+        config = uvicorn_config(create_app(runtime, run_workers=False), host=host, port=0)
         config.timeout_graceful_shutdown = 2
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="sla-bridge-harness", daemon=True)
-        self._thread.start()
-        wait_until(lambda: self._server.started or not self._thread.is_alive(), 20,
-                   "the bridge's server to start")
-        if not self._server.started:
-            raise RuntimeError("the bridge's server did not start")
+        self._server = ThreadedServer(config, host=host, name="sla-bridge-harness",
+                                      start_timeout=20)
+        self.url = self._server.start()
+        self.port: int = self._server.port
 
     def begin_stop(self) -> None:
         """Tell the server to stop, without waiting (see :meth:`stop`)."""
-        self._server.should_exit = True
+        self._server.begin_stop()
 
     def stop(self) -> None:
         """Stop serving (the open connections are given two seconds) and wait for it."""
-        self.begin_stop()
-        self._thread.join(10)
+        self._server.stop(10)
