@@ -22,7 +22,7 @@ from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
 
 __all__ = ["ACTION_ADAPTER", "APPROVAL_REQUESTED_TAG", "TOP_LEVEL_FIELDS", "Action", "AddComment",
            "Assign", "ChangeTags", "CreateFollowUp", "RequestApproval", "SetFields", "SetStatus",
-           "action_from_json", "action_to_json", "apply_to", "field_value"]
+           "action_from_json", "action_to_json", "field_value"]
 
 
 class _Action(BaseModel):
@@ -245,8 +245,3 @@ def field_value(ticket: Ticket, name: str) -> Any:
     if name in TOP_LEVEL_FIELDS:
         return getattr(ticket, name)
     return ticket.fields.get(name)
-
-
-def apply_to(ticket: Ticket, action: Action, now: datetime) -> Ticket:
-    """Return ``ticket`` as it looks after ``action`` (see :meth:`_Action.applied_to`)."""
-    return action.applied_to(ticket, now)

@@ -19,16 +19,6 @@ from sla_bridge.actions import Action
 from sla_bridge.tickets import Ticket
 
 
-def pending_part(action: Action, ticket: Ticket) -> Action | None:
-    """Return the part of ``action`` the ticket does not show yet, or ``None``."""
-    return action.pending_on(ticket)
-
-
-def is_one_off(action: Action) -> bool:
-    """Whether the action must happen at most once (rather than hold as state)."""
-    return action.one_off
-
-
 def ledger_key(action: Action) -> str:
     """The ledger key: one-off actions by idempotency key, state actions also by value."""
     if action.one_off:

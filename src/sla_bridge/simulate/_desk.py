@@ -3,11 +3,12 @@
 The :class:`Desk` plays the platform and the worker. After every change a person makes, the
 bridge reconciles the ticket the way the worker does: it asks the classifier when a policy
 applies and the ticket has no vendor severity, lets the engine decide, and writes only what
-the ticket does not show yet (the worker's ``pending_part``, one-off actions once per
-idempotency key). The platform applies each write (``sla_bridge.actions.apply_to``); like
-Zendesk it refuses writes to a closed ticket, and it opens follow-up tickets that copy the
-closed ticket's tags and fields. The bridge looks again right after its own writes, as their
-echo webhook makes it do, until a look writes nothing. Timers fire in due order as time moves.
+the ticket does not show yet (the worker's write plan, ``sla_bridge.diff.WritePlan``:
+one-off actions once per idempotency key). The platform applies each write
+(``Action.applied_to``); like Zendesk it refuses writes to a closed ticket, and it opens
+follow-up tickets that copy the closed ticket's tags and fields. The bridge looks again
+right after its own writes, as their echo webhook makes it do, until a look writes nothing.
+Timers fire in due order as time moves.
 """
 
 from __future__ import annotations

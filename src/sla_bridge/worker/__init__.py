@@ -1,7 +1,5 @@
 """Reconcile workers and timers: fire what is due, reconcile woken tickets, apply actions."""
 
-from sla_bridge.diff import is_one_off, ledger_key, pending_part
-
 from ._apply import Applied, Applier
 from ._pool import DrainReport, WorkerPool, drain, fire_due_timers, reconcile_next, worker_name
 from ._reconcile import Reconciled, Reconciler
@@ -15,9 +13,6 @@ __all__ = [
     "WorkerPool",
     "drain",
     "fire_due_timers",
-    "is_one_off",
-    "ledger_key",
-    "pending_part",
     "reconcile_next",
     "worker_name",
 ]

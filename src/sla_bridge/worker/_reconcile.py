@@ -6,9 +6,6 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sla_bridge.actions import (
-    Action,
-)
 from sla_bridge.engine import Situation, decide, needs_classification
 from sla_bridge.platforms import VendorError
 from sla_bridge.runtime import Runtime
@@ -95,11 +92,6 @@ class Reconciler:
 def _decision_for(result: Applied, now: datetime) -> Decision:
     action = result.action
     verbs = {"applied": "wrote", "dead": "gave up on", "closed": "could not write (closed)"}
-    return Decision(f"action.{result.outcome}", f"{verbs[result.outcome]} {describe(action)}",
+    return Decision(f"action.{result.outcome}", f"{verbs[result.outcome]} {action.describe()}",
                     now, {"key": action.idempotency_key, "detail": result.detail,
                           "reason": action.reason})
-
-
-def describe(action: Action) -> str:
-    """What an action writes, in a few words for the audit trail."""
-    return action.describe()
