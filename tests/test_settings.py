@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
 
-from sla_bridge.settings import SettingsError, load_settings
+from sla_bridge.settings import SectionSettings, SettingsError, load_settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -87,3 +90,39 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (root / ".ci" / "run").read_text()
     command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
     assert command in (root / "README.md").read_text()
+
+
+def test_a_given_environment_is_read_instead_of_the_process_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An embedding program (the test harness, a demo) gives the bridge its own variables:
+    neither the process environment nor a .env file leaks in, and plugin sections are read
+    from the same mapping."""
+    (tmp_path / ".env").write_text("SLA_BRIDGE_LOG_LEVEL=DEBUG\n"
+                                   "SLA_BRIDGE_ZENDESK__SUBDOMAIN=dotenv\n")
+    monkeypatch.setenv("SLA_BRIDGE_SERVER__PORT", "9090")
+    monkeypatch.setenv("SLA_BRIDGE_ZENDESK__SUBDOMAIN", "from-process")
+    given = {"SLA_BRIDGE_SERVER__PORT": "7070", "SLA_BRIDGE_ZENDESK__SUBDOMAIN": "acme",
+             "SLA_BRIDGE_ZENDESK__API_TOKEN": "tok-3141"}
+    settings = load_settings(environ=given, policies=["ownbackup"])
+    assert (settings.server.port, settings.log_level, settings.policies) == (
+        7070, "INFO", ["ownbackup"])
+
+    class ZendeskLike(SectionSettings):
+        model_config = SettingsConfigDict(env_prefix="SLA_BRIDGE_ZENDESK__",
+                                          env_nested_delimiter="__", env_file=".env",
+                                          extra="ignore")
+        subdomain: str = ""
+        api_token: SecretStr = SecretStr("")
+
+    section = settings.section(ZendeskLike)
+    assert section.subdomain == "acme"
+    assert section.api_token.get_secret_value() == "tok-3141"
+    assert "tok-3141" not in repr(settings)
+    assert os.environ["SLA_BRIDGE_SERVER__PORT"] == "9090"  # the process's is left alone
+    # From the process environment, sections come from it (and .env) as before.
+    assert load_settings().section(ZendeskLike).subdomain == "from-process"
+
+
+def test_a_bad_value_in_a_given_environment_names_its_variable() -> None:
+    with pytest.raises(SettingsError, match="SLA_BRIDGE_SERVER__PORT"):
+        load_settings(environ={"SLA_BRIDGE_SERVER__PORT": "eighty"})

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
     from sla_bridge.policy import Policy
+    from sla_bridge.settings import Settings
     from sla_bridge.tickets import Ticket
 
 PROJECT_NAME = "sla_bridge"
@@ -81,15 +82,20 @@ def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], N
 
 
 @hookspec
-def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock) -> None:
+def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock,
+                                  settings: Settings) -> None:
     """Contribute helpdesk platforms: webhook parsing, ticket fetching, write-back.
 
     Called once when the runtime starts (``sla-bridge serve``, ``run-due``, ``demo``).
     Call ``register(platform)`` with an object satisfying
     :class:`sla_bridge.platforms.Platform`; its ``name`` is the ``{platform}`` of
     ``POST /webhooks/{platform}``. ``clock`` is the bridge's clock, for signature
-    freshness checks. A plugin whose settings are incomplete should not register and
-    should log why. Registering a name twice is an error.
+    freshness checks. ``settings`` are the bridge's: read the plugin's own section with
+    ``settings.section(AcmeSettings)``, so that it comes from where the bridge's came from
+    (the environment, or the mapping a test or an embedding program gave). A plugin whose
+    settings are incomplete should not register and should log why
+    (:func:`sla_bridge.platformkit.register_if_configured`). Registering a name twice is an
+    error.
     """
 
 

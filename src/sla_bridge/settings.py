@@ -1,13 +1,27 @@
-"""Settings from the environment (prefix ``SLA_BRIDGE_``, ``__`` for nesting) and ``.env``."""
+"""Settings from the environment (prefix ``SLA_BRIDGE_``, ``__`` for nesting) and ``.env``.
+
+Or from a mapping given to :func:`load_settings` (``environ=``), for a bridge embedded in a
+test or another program: then nothing is read from the process environment or ``.env``, and
+the plugins' sections (:meth:`Settings.section`) are read from the same mapping.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 ENV_PREFIX = "SLA_BRIDGE_"
 ENV_NESTED_DELIMITER = "__"
@@ -19,6 +33,50 @@ _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 
 class SettingsError(Exception):
     """Settings that cannot be used; each line names the environment variable and the fix."""
+
+
+# The mapping a settings class being built reads instead of os.environ (set only for the
+# construction, so concurrent loads from the process environment are unaffected).
+_GIVEN_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("sla_bridge_environ",
+                                                                  default=None)
+
+
+class _MappingSource(EnvSettingsSource):
+    """Environment-variable parsing (prefix, nesting, case) over a given mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._environ, self.case_sensitive, self.env_ignore_empty,
+                              self.env_parse_none_str)
+
+
+class SectionSettings(BaseSettings):
+    """The base of every settings section: read from the process environment and ``.env``,
+    or from the mapping :func:`load_section` is given."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Swap the environment and ``.env`` for the given mapping while one is in force."""
+        environ = _GIVEN_ENVIRON.get()
+        if environ is None:
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        return init_settings, _MappingSource(settings_cls, environ)
+
+
+@contextmanager
+def _reading(environ: Mapping[str, str] | None) -> Iterator[None]:
+    token = _GIVEN_ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _GIVEN_ENVIRON.reset(token)
 
 
 class ServerSettings(BaseModel):
@@ -62,8 +120,9 @@ class RetrySettings(BaseModel):
     budget_seconds: float = Field(default=300.0, ge=0)
 
 
-class Settings(BaseSettings):
-    """The bridge's own settings; plugins add sections through ``sla_bridge_register_settings``."""
+class Settings(SectionSettings):
+    """The bridge's own settings; plugins add sections through ``sla_bridge_register_settings``
+    and read them with :meth:`section`."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -117,23 +176,48 @@ class Settings(BaseSettings):
             return [Path(part.strip()) for part in value.split(",") if part.strip()]
         return value
 
+    # Where these settings were read from, so that plugin sections are read alike.
+    _env_file: Path | None = PrivateAttr(default=None)
+    _environ: Mapping[str, str] | None = PrivateAttr(default=None)
 
-def load_settings(env_file: Path | None = None, **overrides: Any) -> Settings:
+    def section(self, cls: type[_S]) -> _S:
+        """A plugin's settings section, read from where these settings were read (the
+        process environment and ``.env``, or the mapping given to :func:`load_settings`);
+        raise :class:`SettingsError` naming each bad variable."""
+        prefix = str(cls.model_config.get("env_prefix") or "")
+        return load_section(cls, prefix, env_file=self._env_file, environ=self._environ)
+
+
+def load_settings(env_file: Path | None = None, *, environ: Mapping[str, str] | None = None,
+                  **overrides: Any) -> Settings:
     """Read the settings; raise :class:`SettingsError` naming each bad variable.
 
-    ``env_file`` replaces the default ``.env`` in the working directory.
+    ``env_file`` replaces the default ``.env`` in the working directory; ``environ``, when
+    given, is read instead of the process environment and ``.env``. ``overrides`` win over
+    both.
     """
-    return load_section(Settings, ENV_PREFIX, env_file=env_file, **overrides)
+    settings = load_section(Settings, ENV_PREFIX, env_file=env_file, environ=environ,
+                            **overrides)
+    settings._env_file = env_file
+    settings._environ = dict(environ) if environ is not None else None
+    return settings
 
 
-def load_section(
-    cls: type[_S], prefix: str, env_file: Path | None = None, **overrides: Any
-) -> _S:
-    """Instantiate a settings class, turning validation errors into :class:`SettingsError`."""
+def load_section(cls: type[_S], prefix: str, env_file: Path | None = None, *,
+                 environ: Mapping[str, str] | None = None, **overrides: Any) -> _S:
+    """Instantiate a settings class, turning validation errors into :class:`SettingsError`.
+
+    With ``environ``, a :class:`SectionSettings` class reads that mapping instead of the
+    process environment and ``.env``.
+    """
+    if environ is not None and not issubclass(cls, SectionSettings):
+        raise TypeError(f"{cls.__name__} must derive from sla_bridge.settings.SectionSettings "
+                        "to be read from a given environment")
     try:
-        if env_file is not None:
-            return cls(_env_file=env_file, **overrides)
-        return cls(**overrides)
+        with _reading(environ):
+            if env_file is not None and environ is None:
+                return cls(_env_file=env_file, **overrides)
+            return cls(**overrides)
     except ValidationError as exc:
         raise SettingsError("\n".join(_explain(prefix, exc))) from None
 

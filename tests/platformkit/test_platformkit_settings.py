@@ -22,7 +22,7 @@ log = logging.getLogger("sla_bridge_acme")
 
 def register() -> list[Platform]:
     found: list[Platform] = []
-    register_if_configured(found.append, AcmeSettings, lambda _s: AcmeDesk(), log,
+    register_if_configured(found.append, AcmeSettings.load(), lambda _s: AcmeDesk(), log,
                            setup_hint="see `sla-bridge acme setup`")
     return found
 

@@ -22,7 +22,8 @@ from sla_bridge_zendesk.settings import ENV_PREFIX, ZendeskSettings, parse_sourc
 
 def registered() -> list[Platform]:
     found: list[Platform] = []
-    plugin.sla_bridge_register_platforms(register=found.append, clock=SystemClock())
+    plugin.sla_bridge_register_platforms(register=found.append, clock=SystemClock(),
+                                         settings=load_settings())
     return found
 
 
@@ -62,8 +63,9 @@ def test_the_platform_is_found_through_the_host(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SLA_BRIDGE_ZENDESK__BASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("SLA_BRIDGE_ZENDESK__EMAIL", "bridge@acme.test")
     monkeypatch.setenv("SLA_BRIDGE_ZENDESK__API_TOKEN", "tok")
-    host = PluginHost.from_settings(load_settings())
-    assert isinstance(host.platforms(SystemClock())["zendesk"], ZendeskPlatform)
+    settings = load_settings()
+    host = PluginHost.from_settings(settings)
+    assert isinstance(host.platforms(SystemClock(), settings)["zendesk"], ZendeskPlatform)
 
 
 def test_settings_read_the_environment_with_nested_field_mapping(

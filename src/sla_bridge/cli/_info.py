@@ -12,7 +12,6 @@ from sla_bridge.settings import (
     ENV_NESTED_DELIMITER,
     ENV_PREFIX,
     SettingsError,
-    load_section,
 )
 
 from ._context import AppContext, pass_app
@@ -39,9 +38,8 @@ def config_command(app: AppContext, as_json: bool) -> None:
     """Print the effective settings, secrets masked, as the variables that set them."""
     data: dict[str, Any] = masked(app.settings)
     for section, settings_class in sorted(app.host.settings_sections().items()):
-        prefix = f"{ENV_PREFIX}{section.upper()}{ENV_NESTED_DELIMITER}"
         try:
-            data[section] = masked(load_section(settings_class, prefix))
+            data[section] = masked(app.settings.section(settings_class))
         except SettingsError as exc:
             raise click.ClickException(f"invalid {section} settings:\n{exc}") from None
     if as_json:

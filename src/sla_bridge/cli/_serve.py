@@ -47,7 +47,7 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
     port = server.port if port is None else port
     workers = server.workers if workers is None else workers
     settings = app.settings
-    configure_logging(settings, plugin_secrets(app.host))
+    configure_logging(settings, plugin_secrets(app.host, settings))
     try:
         runtime = Runtime.build(settings, app.clock, app.host)
     except StoreError as exc:

@@ -20,11 +20,11 @@ from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from sla_bridge.masking import MASK, secret_values
 from sla_bridge.platforms import Platform
-from sla_bridge.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, load_section
+from sla_bridge.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, SectionSettings, load_section
 
 # One entry per setting the platform cannot work without; a tuple is "one of these".
 RequiredSettings = tuple[str | tuple[str, ...], ...]
@@ -46,7 +46,7 @@ def platform_settings_config(name: str) -> SettingsConfigDict:
     )
 
 
-class PlatformSettings(BaseSettings):
+class PlatformSettings(SectionSettings):
     """The base of a platform's settings section: the connection and the webhook check.
 
     Subclasses set ``model_config = platform_settings_config(name)``, ``platform_label``
@@ -115,8 +115,9 @@ class PlatformSettings(BaseSettings):
 
     @classmethod
     def load(cls: type[_S]) -> _S:
-        """Read the section; raise :class:`~sla_bridge.settings.SettingsError` naming each bad
-        variable."""
+        """Read the section from the process environment and ``.env`` (a command line's way;
+        a plugin's hooks use the host's :meth:`~sla_bridge.settings.Settings.section`); raise
+        :class:`~sla_bridge.settings.SettingsError` naming each bad variable."""
         return load_section(cls, cls.env_prefix())
 
     @property
@@ -156,7 +157,7 @@ class PlatformSettings(BaseSettings):
         return shown
 
 
-def register_if_configured(register: Callable[[Platform], None], settings_class: type[_S],
+def register_if_configured(register: Callable[[Platform], None], settings: _S,
                            build: Callable[[_S], Platform], log: logging.Logger,
                            setup_hint: str = "") -> Platform | None:
     """Register the platform ``build`` makes when its settings are complete; else log why.
@@ -164,10 +165,10 @@ def register_if_configured(register: Callable[[Platform], None], settings_class:
     For a plugin's ``sla_bridge_register_platforms``: with settings missing, the log names
     the variables to set (never a value) and nothing is registered, so installing a plugin
     never breaks a bridge that does not use it. Without a webhook secret the platform is
-    registered and a warning says its webhooks are refused until it is set. Invalid settings
-    raise :class:`~sla_bridge.settings.SettingsError`.
+    registered and a warning says its webhooks are refused until it is set. ``settings`` is
+    the section as the host read it (``settings.section(AcmeSettings)`` in the hook).
     """
-    settings = settings_class.load()
+    settings_class = type(settings)
     name = settings_class.platform_name()
     missing = settings.missing()
     if missing:

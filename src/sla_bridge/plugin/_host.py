@@ -120,8 +120,9 @@ class PluginHost:
         self._pm.hook.sla_bridge_register_settings(register=register)
         return sections
 
-    def platforms(self, clock: Clock) -> dict[str, Platform]:
-        """Return the helpdesk platforms plugins register, by name."""
+    def platforms(self, clock: Clock, settings: Settings) -> dict[str, Platform]:
+        """Return the helpdesk platforms plugins register, by name, each reading its section
+        from where ``settings`` were read."""
         found: dict[str, Platform] = {}
 
         def register(platform: Platform) -> None:
@@ -132,7 +133,8 @@ class PluginHost:
                 )
             found[platform.name] = platform
 
-        self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock)
+        self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock,
+                                                   settings=settings)
         return found
 
     def demos(self) -> dict[str, Callable[[], Any]]:

@@ -41,7 +41,7 @@ class Runtime:
         host = host or PluginHost.from_settings(settings)
         library = host.policy_library()
         policies = [library.load(name) for name in settings.policies]
-        platforms = host.platforms(clock)
+        platforms = host.platforms(clock, settings)
         if not platforms:
             log.warning("no platform plugin is installed or configured: webhooks will get 404")
         return cls(settings, host, clock, Store(settings.database_url, clock), platforms,

@@ -17,7 +17,7 @@ from sla_bridge.clock import SystemClock
 from sla_bridge.logs import configure_logging, secret_values
 from sla_bridge.plugin import PluginHost
 from sla_bridge.runtime import Runtime
-from sla_bridge.settings import load_section, load_settings
+from sla_bridge.settings import Settings, load_settings
 from sla_bridge.worker import WorkerPool
 
 from ._admin import admin_router
@@ -113,7 +113,7 @@ def app_from_environment() -> FastAPI:
     """
     settings = load_settings()
     host = PluginHost.from_settings(settings)
-    configure_logging(settings, plugin_secrets(host))
+    configure_logging(settings, plugin_secrets(host, settings))
     runtime = Runtime.build(settings, SystemClock(), host)
     app = create_app(runtime, bare_endpoint=os.environ.get(BARE_ENDPOINT_ENV) == "1")
     freeze_startup_objects()
@@ -132,13 +132,13 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def plugin_secrets(host: PluginHost) -> list[str]:
-    """Return the secret values in the plugins' settings sections, to keep out of logs."""
+def plugin_secrets(host: PluginHost, settings: Settings) -> list[str]:
+    """Return the secret values in the plugins' settings sections (read from where
+    ``settings`` were), to keep out of logs."""
     found: list[str] = []
     for section, settings_class in host.settings_sections().items():
-        prefix = f"SLA_BRIDGE_{section.upper()}__"
         try:
-            found.extend(secret_values(load_section(settings_class, prefix)))
+            found.extend(secret_values(settings.section(settings_class)))
         except Exception:  # a bad section is reported by whoever uses it, not here
             log.debug("settings section %s could not be read for masking", section)
     return found

@@ -22,10 +22,8 @@ through a :class:`RecordingSleep` (no real time spent; :attr:`BridgeHarness.retr
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Protocol, Self, TextIO, TypeVar
@@ -33,7 +31,7 @@ from typing import Protocol, Self, TextIO, TypeVar
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.plugin import PluginHost
 from sla_bridge.runtime import Runtime
-from sla_bridge.settings import load_settings
+from sla_bridge.settings import Settings, load_settings
 from sla_bridge.store import Decision
 from sla_bridge.tickets import TicketRef
 from sla_bridge.worker import Applied, Applier, Reconciler, fire_due_timers, reconcile_next
@@ -90,9 +88,10 @@ class PlatformSandbox(Protocol):
         """The ``SLA_BRIDGE_*`` variables that point the platform's plugin at the sandbox."""
         ...
 
-    def connect(self, bridge_url: str) -> None:
+    def connect(self, bridge_url: str, settings: Settings) -> None:
         """Send the sandbox's webhooks to the bridge at ``bridge_url`` (run once, after the
-        bridge serves: the way an admin wires the helpdesk, e.g. ``zendesk setup``)."""
+        bridge serves: the way an admin wires the helpdesk, e.g. ``zendesk setup``);
+        ``settings`` are the bridge's (the plugin's section: ``settings.section(...)``)."""
         ...
 
     def deliver(self) -> None:
@@ -109,10 +108,12 @@ class BridgeHarness:
 
     ``policies`` are in force (first match wins); ``clock`` is the virtual clock, standing at
     the story's first instant (the sandbox should read the same clock; the bridge's retry
-    waits are spent on its monotonic timer); ``environment``
-    holds extra ``SLA_BRIDGE_*`` variables in force while the bridge is built and works
-    (retries, field mapping ...). With ``out`` it prints a timeline of what the bridge
-    decided, in ``zone`` (UTC by default).
+    waits are spent on its monotonic timer); ``environment`` holds extra ``SLA_BRIDGE_*``
+    variables (retries, field mapping ...). The bridge reads its settings, the plugins'
+    sections included, from the sandbox's :meth:`~PlatformSandbox.plugin_environment` and
+    ``environment`` only: never from the process environment or a ``.env`` file, which it
+    leaves alone. With ``out`` it prints a timeline of what the bridge decided, in ``zone``
+    (UTC by default).
     """
 
     def __init__(self, folder: Path, helpdesk: PlatformSandbox, *, clock: VirtualClock,
@@ -140,11 +141,10 @@ class BridgeHarness:
         """Build the bridge, serve its webhooks and wire the sandbox to it (once)."""
         if self._runtime is not None:
             return self
-        with self.environment():
-            settings = load_settings(
-                database_url=f"sqlite:///{self.folder / 'sla-bridge.db'}",
-                policies=self.policies)
-            runtime = Runtime.build(settings, self.clock, PluginHost.from_settings(settings))
+        settings = load_settings(environ=self._env,
+                                 database_url=f"sqlite:///{self.folder / 'sla-bridge.db'}",
+                                 policies=self.policies)
+        runtime = Runtime.build(settings, self.clock, PluginHost.from_settings(settings))
         if self.helpdesk.platform not in runtime.platforms:
             runtime.close()
             raise RuntimeError(f"the {self.helpdesk.platform} plugin did not register its "
@@ -157,8 +157,7 @@ class BridgeHarness:
                                                        sleep=self.sleep))
         self._served = ServedBridge(runtime)
         self.url = self._served.url
-        with self.environment():
-            self.helpdesk.connect(self.url)
+        self.helpdesk.connect(self.url, settings)
         return self
 
     @property
@@ -205,32 +204,17 @@ class BridgeHarness:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def environment(self) -> Iterator[None]:
-        """The bridge's environment variables, in force for the block."""
-        saved = {name: os.environ.get(name) for name in self._env}
-        os.environ.update(self._env)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
     # -- moving the story on ------------------------------------------------------------
 
     def settle(self) -> None:
         """Deliver every webhook and let the bridge process everything due, until quiet."""
         runtime = self.runtime
-        with self.environment():
-            for _ in range(MAX_ROUNDS):
+        for _ in range(MAX_ROUNDS):
+            self.helpdesk.deliver()
+            if not self._drain():
                 self.helpdesk.deliver()
-                if not self._drain():
-                    self.helpdesk.deliver()
-                    if not runtime.store.inbox_depth()[0]:
-                        return
+                if not runtime.store.inbox_depth()[0]:
+                    return
         raise RuntimeError("the bridge did not settle")
 
     def _drain(self) -> bool:
@@ -285,8 +269,7 @@ class BridgeHarness:
                                                 f"{self._looks}", event_type="harness.look")])
         runtime, reconciler = self.runtime, self._reconciler
         assert reconciler is not None
-        with self.environment():
-            done = reconcile_next(runtime, reconciler, "harness")
+        done = reconcile_next(runtime, reconciler, "harness")
         if done is None or done.claim.ref != ref:
             raise RuntimeError(f"the bridge did not look at {ref} (is work still waiting?)")
         written = [a for a in done.applied if a.outcome == "applied"]

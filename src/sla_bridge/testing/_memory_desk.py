@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sla_bridge.clock import Clock
+from sla_bridge.settings import Settings
 from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
 
 from ._testdesk import NAME, TestdeskDB, sign
@@ -88,7 +89,7 @@ class MemoryHelpdesk:
         return {"SLA_BRIDGE_TESTDESK__DB": str(self.db_path),
                 "SLA_BRIDGE_TESTDESK__SECRET": self.secret}
 
-    def connect(self, bridge_url: str) -> None:
+    def connect(self, bridge_url: str, settings: Settings) -> None:
         """Send the webhooks to ``bridge_url``/webhooks/testdesk from now on."""
         self.url = f"{bridge_url}/webhooks/{NAME}"
 

@@ -43,6 +43,7 @@ from sla_bridge.platforms import (
     WebhookReply,
     WebhookRequest,
 )
+from sla_bridge.settings import SectionSettings, Settings
 from sla_bridge.tickets import Comment, Status, Ticket, TicketRef
 
 NAME = "testdesk"
@@ -65,7 +66,7 @@ _SCHEMA = (
 )
 
 
-class TestdeskSettings(BaseSettings):
+class TestdeskSettings(SectionSettings):
     """``SLA_BRIDGE_TESTDESK__DB`` (the shared file) and ``__SECRET`` (webhook signing)."""
 
     __test__: ClassVar[bool] = False  # not a test class, whatever its name
@@ -362,11 +363,12 @@ class Testdesk:
 
 
 @hookimpl
-def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock) -> None:
+def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock,
+                                  settings: Settings) -> None:
     """Register the testdesk when ``SLA_BRIDGE_TESTDESK__DB`` names its file."""
-    settings = TestdeskSettings()
-    if settings.db is not None:
-        register(Testdesk(settings, clock))
+    section = settings.section(TestdeskSettings)
+    if section.db is not None:
+        register(Testdesk(section, clock))
 
 
 @hookimpl

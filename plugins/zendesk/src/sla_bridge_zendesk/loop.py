@@ -28,6 +28,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TextIO
 
+from sla_bridge.settings import Settings
 from sla_bridge.testing import BridgeHarness, VirtualClock, describe_decision
 
 from .client import ZendeskClient
@@ -56,9 +57,9 @@ class ZendeskSandboxHookup:
         """The sandbox's ``SLA_BRIDGE_ZENDESK__*`` variables, look-ups never cached."""
         return {**self.sandbox.plugin_env(), "SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS": "0"}
 
-    def connect(self, bridge_url: str) -> None:
+    def connect(self, bridge_url: str, bridge_settings: Settings) -> None:
         """What ``sla-bridge zendesk setup --bridge-url URL`` does, against the sandbox."""
-        self.settings = settings = ZendeskSettings()
+        self.settings = settings = bridge_settings.section(ZendeskSettings)
         provisioner = Provisioner(ZendeskClient(settings), settings, bridge_url,
                                   mode=self.mode, manager_group=self.manager_group)
         provisioner.apply(provisioner.plan())

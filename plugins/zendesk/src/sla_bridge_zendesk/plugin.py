@@ -22,20 +22,22 @@ if TYPE_CHECKING:
 
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
+    from sla_bridge.settings import Settings
     from sla_bridge.testing import DemoScript
 
 log = logging.getLogger("sla_bridge_zendesk")
 
 
 @hookimpl
-def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock) -> None:
+def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock,
+                                  settings: Settings) -> None:
     """Register Zendesk when its account and credentials are configured."""
     def build(settings: ZendeskSettings) -> Platform:
         from .platform import ZendeskPlatform
 
         return ZendeskPlatform(settings, clock)
 
-    register_if_configured(register, ZendeskSettings, build, log,
+    register_if_configured(register, settings.section(ZendeskSettings), build, log,
                            setup_hint="see `sla-bridge zendesk setup`")
 
 
