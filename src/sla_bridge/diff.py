@@ -57,6 +57,11 @@ class WritePlan:
         """The ticket refused a write: it is closed."""
         self._closed = True
 
+    def skips(self, step: Step) -> bool:
+        """Whether ``step``, yielded before the ticket turned out closed, is now to be left
+        out (a write to the closed ticket; its follow-ups are still opened)."""
+        return self._closed and step.action.writes_to_ticket
+
     def __iter__(self) -> Iterator[Step]:
         for action in self._actions:
             if self._closed and action.writes_to_ticket:

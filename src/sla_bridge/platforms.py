@@ -186,3 +186,30 @@ class Platform(Protocol):
         :class:`VendorError` for other failures.
         """
         ...
+
+
+@runtime_checkable
+class BatchWriter(Protocol):
+    """A platform that can write several of one reconcile's actions on a ticket in one vendor
+    update (Zendesk takes a comment, fields, tags, status and assignee in one ``PUT``).
+
+    The worker collects the pending writes :meth:`can_batch` accepts and hands them to
+    :meth:`apply_batch` together; each keeps its own idempotency key and ledger entry, and
+    the batch's entries are recorded in one transaction. A platform built on
+    :class:`sla_bridge.platformkit.PlatformBase` is a batch writer that batches nothing
+    until it lists the action kinds it can combine.
+    """
+
+    def can_batch(self, action: Action) -> bool:
+        """Whether ``action`` can go in one update with the ticket's other batchable writes."""
+        ...
+
+    def apply_batch(self, actions: Sequence[Action]) -> None:
+        """Write ``actions`` (all on one ticket) in one update: all of them land or none.
+
+        Raise :class:`TicketClosed` when the ticket no longer accepts updates and
+        :class:`VendorError` for other failures; after a refusal that is not retryable the
+        worker applies the actions one by one, so that one refused write does not hold back
+        the others.
+        """
+        ...

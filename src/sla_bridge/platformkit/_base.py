@@ -9,6 +9,11 @@ inherits the rest:
 * ``request_approval`` falls back, for platforms without an approvals API, to an internal
   note with the summary (:func:`approval_note`) plus the tag ``sla_approval_requested``.
 
+A platform whose API takes several changes in one update lists the action kinds it can
+combine in ``batch_kinds`` and implements :meth:`PlatformBase.write_batch`; the worker then
+writes one reconcile's pending changes to a ticket in one call
+(:class:`~sla_bridge.platforms.BatchWriter`).
+
 Which methods a platform must write is checked when its class is defined, and the kit
 checks at import that every action type has its method, so a new action type cannot be
 forgotten.
@@ -68,6 +73,8 @@ class PlatformBase:
     """
 
     name: ClassVar[str] = ""
+    # The action kinds write_batch can put in one vendor update (none: one call per action).
+    batch_kinds: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, *, clock: Clock, verifier: WebhookVerifier, errors: VendorErrors,
                  bridge: BridgeIdentity) -> None:
@@ -90,6 +97,13 @@ class PlatformBase:
         if left:
             raise TypeError(f"{cls.__name__} does not implement {', '.join(left)}; see "
                             "sla_bridge.platformkit.PlatformBase")
+        if cls.batch_kinds and cls.write_batch is PlatformBase.write_batch:
+            raise TypeError(f"{cls.__name__} lists batch_kinds but does not implement "
+                            "write_batch")
+        unknown = cls.batch_kinds - set(ACTION_METHODS.values())
+        if unknown:
+            raise TypeError(f"{cls.__name__}.batch_kinds: {', '.join(sorted(unknown))} "
+                            "is not an action kind")
         if not cls.name:
             raise TypeError(f"{cls.__name__}: set name, the platform's name in webhook URLs "
                             "and ticket references (e.g. 'zendesk')")
@@ -136,6 +150,38 @@ class PlatformBase:
                 with self._uncertain_lock:
                     self._uncertain.add(action.idempotency_key)
             raise
+
+    def can_batch(self, action: Action) -> bool:
+        """Whether ``action`` can share one update with the ticket's other writes: its kind
+        is in ``batch_kinds`` and :meth:`batchable` does not object."""
+        return action.kind in self.batch_kinds and self.batchable(action)
+
+    def batchable(self, action: Action) -> bool:
+        """A platform's say on one action of a batchable kind (e.g. not a status that takes
+        two steps); yes by default."""
+        return True
+
+    def apply_batch(self, actions: Sequence[Action]) -> None:
+        """Write several actions on one ticket in one update (:meth:`write_batch`).
+
+        Failures become :class:`VendorError`; after a retryable failure the batch's one-off
+        actions see :meth:`may_have_landed` true on the next attempt, as in :meth:`apply`.
+        """
+        kinds = ", ".join(a.kind.replace("_", " ") for a in actions)
+        try:
+            with self.errors.calling(f"update ticket {actions[0].ref.ticket_id} ({kinds})"):
+                self.before_write(actions[0])
+                self.write_batch(actions)
+        except VendorError as exc:
+            if exc.retryable:
+                with self._uncertain_lock:
+                    self._uncertain.update(a.idempotency_key for a in actions if a.one_off)
+            raise
+
+    def write_batch(self, actions: Sequence[Action]) -> None:
+        """Write ``actions`` (kinds from ``batch_kinds``, one ticket) in one vendor update:
+        all land or none. A one-off action that :meth:`may_have_landed` and did is left out."""
+        raise NotImplementedError
 
     def dispatch(self, action: Action) -> str | None:
         """Call the method of ``action``'s type (no error translation: see :meth:`apply`)."""

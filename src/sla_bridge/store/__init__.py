@@ -24,7 +24,7 @@ from . import _queue, _records, _retention
 from ._engine import make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, Timer
-from ._records import DeadLetter, LedgerEntry
+from ._records import DeadLetter, LedgerEntry, LedgerWrite
 from ._retention import Pruned
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "DeadLetter",
     "Decision",
     "LedgerEntry",
+    "LedgerWrite",
     "Pruned",
     "SchemaMissing",
     "Store",
@@ -199,9 +200,19 @@ class Store:
     def record_action(self, key: str, ref: TicketRef, kind: str, action: str, status: str,
                       result: str | None = None) -> None:
         """Record an action's outcome under its idempotency key."""
+        self.record_actions([LedgerWrite(key, ref, kind, action, status, result)])
+
+    def record_actions(self, entries: Sequence[LedgerWrite]) -> None:
+        """Record several actions' outcomes in one transaction (a batched vendor update:
+        all of its actions landed together, so they are recorded together)."""
         now = self.clock.now()
-        self._run(lambda conn: _records.record_action(conn, key, ref, kind, action, status,
-                                                      result, now))
+
+        def work(conn: Connection) -> None:
+            for entry in entries:
+                _records.record_action(conn, entry.key, entry.ref, entry.kind, entry.action,
+                                       entry.status, entry.result, now)
+
+        self._run(work)
 
     def dead_letter(self, key: str, ref: TicketRef, action: str, error: str,
                     attempts: int) -> int:

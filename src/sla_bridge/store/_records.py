@@ -98,6 +98,19 @@ def ledger_entry(conn: Connection, key: str) -> LedgerEntry | None:
                        row.kind, row.action, row.status, row.result, row.recorded_at)
 
 
+@dataclass(frozen=True)
+class LedgerWrite:
+    """One action's outcome to record: its ledger ``key``, ticket, kind, the action as JSON,
+    ``status`` (``applied``) and the id worth keeping (a follow-up's), if any."""
+
+    key: str
+    ref: TicketRef
+    kind: str
+    action: str
+    status: str
+    result: str | None = None
+
+
 def record_action(conn: Connection, key: str, ref: TicketRef, kind: str, action: str,
                   status: str, result: str | None, now: datetime) -> None:
     """Record (or update) the outcome of an action under its idempotency key."""

@@ -67,12 +67,14 @@ _SCHEMA = (
 
 
 class TestdeskSettings(SectionSettings):
-    """``SLA_BRIDGE_TESTDESK__DB`` (the shared file) and ``__SECRET`` (webhook signing)."""
+    """``SLA_BRIDGE_TESTDESK__DB`` (the shared file), ``__SECRET`` (webhook signing) and
+    ``__BATCH`` (write one reconcile's changes to a ticket in one call, as Zendesk can)."""
 
     __test__: ClassVar[bool] = False  # not a test class, whatever its name
     model_config = SettingsConfigDict(env_prefix="SLA_BRIDGE_TESTDESK__")
     db: Path | None = None
     secret: SecretStr = SecretStr("")
+    batch: bool = True
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -184,18 +186,18 @@ class TestdeskDB:
                              (key,)).fetchone()
         return (row is not None, row[0] if row else None)
 
-    def record(self, action: Action, ticket: Ticket, at: datetime,
+    def record(self, actions: Sequence[Action], ticket: Ticket, at: datetime,
                result: str | None = None, *, created: Ticket | None = None) -> None:
-        """Keep an applied action and the ticket it left (and a ticket it created)."""
+        """Keep applied actions (one update) and the ticket they left (and a ticket created)."""
         import os
 
         before = self.ticket(ticket.ref.ticket_id)
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO applied (key, ticket_id, kind, action, pid, at, result) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (action.idempotency_key, action.ref.ticket_id, action.kind,
-                        action_to_json(action), os.getpid(), at.timestamp(), result))
+            db.executemany("INSERT INTO applied (key, ticket_id, kind, action, pid, at, result) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(a.idempotency_key, a.ref.ticket_id, a.kind, action_to_json(a),
+                             os.getpid(), at.timestamp(), result) for a in actions])
             db.execute("INSERT OR REPLACE INTO tickets VALUES (?, ?)",
                        (ticket.ref.ticket_id, ticket.model_dump_json()))
             self._audit(db, before, ticket, BRIDGE_AUTHOR)
@@ -273,6 +275,7 @@ class Testdesk:
         self.secret = settings.secret.get_secret_value()
         self.clock = clock
         self.sleep = sleep
+        self.batch = settings.batch
 
     def parse_webhook(self, request: WebhookRequest) -> Sequence[InboundEvent]:
         """Check the signature; one event for the ticket the body names."""
@@ -311,24 +314,48 @@ class Testdesk:
         returned). A one-off action applied before is not applied again."""
         return self._call("apply", lambda: self._apply(action))
 
-    def _apply(self, action: Action) -> str | None:
-        key = action.idempotency_key
-        if action.one_off:
-            done, result = self.db.applied_result(key)
-            if done:
-                return result
+    def can_batch(self, action: Action) -> bool:
+        """Every write to the ticket itself (not a follow-up) goes in one update, unless
+        ``SLA_BRIDGE_TESTDESK__BATCH`` is false."""
+        return self.batch and action.writes_to_ticket
+
+    def apply_batch(self, actions: Sequence[Action]) -> None:
+        """Apply several actions to one ticket in one call (one fault, one audit)."""
+        self._call("apply", lambda: self._apply_batch(actions))
+
+    def _apply_batch(self, actions: Sequence[Action]) -> None:
+        todo = [a for a in actions if not (a.one_off and self.db.applied_result(
+            a.idempotency_key)[0])]
+        ticket = self._writable(actions[0])
+        now = self.clock.now()
+        after = ticket
+        for action in todo:
+            after = action.applied_to(after, now)
+        if todo:
+            self.db.record(todo, after, now)
+
+    def _writable(self, action: Action) -> Ticket:
         ticket = self.db.ticket(action.ref.ticket_id)
         if ticket is None:
             raise VendorError(f"ticket {action.ref.ticket_id} not found", platform=NAME,
                               retryable=False, status=404)
         if ticket.status == Status.CLOSED and action.writes_to_ticket:
             raise TicketClosed(f"ticket {ticket.ref.ticket_id} is closed", platform=NAME)
+        return ticket
+
+    def _apply(self, action: Action) -> str | None:
+        key = action.idempotency_key
+        if action.one_off:
+            done, result = self.db.applied_result(key)
+            if done:
+                return result
+        ticket = self._writable(action)
         now = self.clock.now()
         if isinstance(action, CreateFollowUp):
             follow_up = self._follow_up(ticket, action, now)
-            self.db.record(action, ticket, now, follow_up.ref.ticket_id, created=follow_up)
+            self.db.record([action], ticket, now, follow_up.ref.ticket_id, created=follow_up)
             return follow_up.ref.ticket_id
-        self.db.record(action, action.applied_to(ticket, now), now)
+        self.db.record([action], action.applied_to(ticket, now), now)
         return None
 
     def _follow_up(self, closed: Ticket, action: CreateFollowUp, now: datetime) -> Ticket:

@@ -5,14 +5,21 @@ Platform errors marked retryable are retried with exponential backoff and jitter
 honouring ``Retry-After``, within a bounded budget; then the action goes to the dead
 letters for an admin to inspect and replay. Every applied action is recorded in the action
 ledger, which is how a one-off action (a comment) is known to have happened.
+
+A platform that writes several changes in one update (a
+:class:`~sla_bridge.platforms.BatchWriter`) gets one reconcile's batchable writes to a ticket
+in one call; each action keeps its idempotency key and its outcome, and the batch's ledger
+entries are one transaction. A batch the platform refuses (not retryably) is applied again
+action by action, so that one refused write does not hold back the others.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tenacity import (
     RetryCallState,
@@ -26,16 +33,17 @@ from sla_bridge.actions import (
     Action,
     action_to_json,
 )
-from sla_bridge.diff import WritePlan, ledger_key
-from sla_bridge.platforms import Platform, TicketClosed, VendorError
+from sla_bridge.diff import Step, WritePlan, ledger_key
+from sla_bridge.platforms import BatchWriter, Platform, TicketClosed, VendorError
 from sla_bridge.runtime import Metrics
 from sla_bridge.settings import RetrySettings
-from sla_bridge.store import Store
+from sla_bridge.store import LedgerWrite, Store
 from sla_bridge.tickets import Ticket
 
 log = logging.getLogger("sla_bridge.worker")
 
 Sleep = Callable[[float], None]
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -59,20 +67,89 @@ class Applier:
 
     def apply_all(self, platform: Platform, ticket: Ticket,
                   actions: tuple[Action, ...]) -> list[Applied]:
-        """Apply what is pending of ``actions``; once the ticket turns out closed, only its
-        follow-ups are still opened (they are new tickets; the closed one takes no writes)."""
-        results: list[Applied] = []
+        """Apply what is pending of ``actions``, in order, batching what the platform can
+        combine; once the ticket turns out closed, only its follow-ups are still opened
+        (they are new tickets; the closed one takes no writes)."""
+        results: dict[int, Applied] = {}
         plan = WritePlan(actions, ticket, self._in_ledger)
-        for step in plan:
+        batch: list[tuple[int, Step]] = []
+
+        def flush() -> None:
+            for index, result in zip([i for i, _ in batch], self._apply_steps(
+                    platform, [s for _, s in batch]), strict=True):
+                results[index] = result
+                if result.outcome == "closed":
+                    plan.closed()
+            batch.clear()
+
+        for index, step in enumerate(plan):
             if step.pending is None or step.key is None:
-                results.append(Applied(step.action, "already",
-                                       "ledger" if step.done_by else ""))
-                continue
-            result = self.apply_one(platform, step.pending, step.key)
-            results.append(result)
-            if result.outcome == "closed":
-                plan.closed()
-        return results
+                results[index] = Applied(step.action, "already",
+                                         "ledger" if step.done_by else "")
+            elif isinstance(platform, BatchWriter) and platform.can_batch(step.pending):
+                batch.append((index, step))
+            else:
+                flush()  # the writes before this one land first
+                if plan.skips(step):
+                    continue
+                results[index] = result = self.apply_one(platform, step.pending, step.key)
+                if result.outcome == "closed":
+                    plan.closed()
+        flush()
+        return [results[i] for i in sorted(results)]
+
+    def _apply_steps(self, platform: Platform, steps: Sequence[Step]) -> list[Applied]:
+        """One batch of a batch writer's steps: one update when there are several."""
+        if len(steps) < 2 or not isinstance(platform, BatchWriter):
+            return [self.apply_one(platform, s.pending, s.key) for s in steps
+                    if s.pending is not None]
+        pending = [s.pending for s in steps if s.pending is not None]
+        keys = [s.key or ledger_key(a) for s, a in zip(steps, pending, strict=True)]
+        attempts = 0
+
+        def call() -> None:
+            nonlocal attempts
+            attempts += 1
+            self._counted(platform, lambda: platform.apply_batch(pending))
+
+        try:
+            self.retrying(platform.name)(call)
+        except TicketClosed as exc:
+            log.info("ticket %s is closed; %d writes not applied", pending[0].ref, len(pending),
+                     extra={"ticket": str(pending[0].ref)})
+            return [Applied(a, "closed", str(exc)) for a in pending]
+        except VendorError as exc:
+            if not exc.retryable:
+                log.info("%s refused a batched update of %s (%s); writing its %d actions one "
+                         "by one", platform.name, pending[0].ref, exc, len(pending),
+                         extra={"ticket": str(pending[0].ref)})
+                return [self.apply_one(platform, a, k) for a, k in zip(pending, keys,
+                                                                       strict=True)]
+            return [self._dead(platform, a, k, exc, attempts) for a, k in zip(pending, keys,
+                                                                              strict=True)]
+        self.store.record_actions([LedgerWrite(k, a.ref, a.kind, action_to_json(a), "applied")
+                                   for a, k in zip(pending, keys, strict=True)])
+        return [Applied(a, "applied", "") for a in pending]
+
+    def _counted(self, platform: Platform, work: Callable[[], _R]) -> _R:
+        """One vendor call, counted by its outcome."""
+        try:
+            outcome = work()
+        except VendorError as exc:
+            self.metrics.vendor_calls.labels(platform.name, str(exc.status or "error")).inc()
+            raise
+        self.metrics.vendor_calls.labels(platform.name, "ok").inc()
+        return outcome
+
+    def _dead(self, platform: Platform, action: Action, key: str, exc: VendorError,
+              attempts: int) -> Applied:
+        """Move an action that could not be written to the dead letters."""
+        error = f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"
+        self.store.dead_letter(key, action.ref, action_to_json(action), error, attempts)
+        self.metrics.dead_letters.labels(platform.name).inc()
+        log.warning("action %s on %s moved to the dead letters: %s", action.kind,
+                    action.ref, error, extra={"ticket": str(action.ref)})
+        return Applied(action, "dead", error)
 
     def _in_ledger(self, key: str) -> bool:
         entry = self.store.ledger_entry(key)
@@ -81,19 +158,12 @@ class Applier:
     def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
         """Apply one action with retries; record it in the ledger or the dead letters."""
         key = key or ledger_key(action)
-        payload = action_to_json(action)
         attempts = 0
 
         def call() -> str | None:
             nonlocal attempts
             attempts += 1
-            try:
-                outcome = platform.apply(action)
-            except VendorError as exc:
-                self.metrics.vendor_calls.labels(platform.name, str(exc.status or "error")).inc()
-                raise
-            self.metrics.vendor_calls.labels(platform.name, "ok").inc()
-            return outcome
+            return self._counted(platform, lambda: platform.apply(action))
 
         try:
             result = self.retrying(platform.name)(call)
@@ -102,13 +172,9 @@ class Applier:
                      extra={"ticket": str(action.ref)})
             return Applied(action, "closed", str(exc))
         except VendorError as exc:
-            error = f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"
-            self.store.dead_letter(key, action.ref, payload, error, attempts)
-            self.metrics.dead_letters.labels(platform.name).inc()
-            log.warning("action %s on %s moved to the dead letters: %s", action.kind,
-                        action.ref, error, extra={"ticket": str(action.ref)})
-            return Applied(action, "dead", error)
-        self.store.record_action(key, action.ref, action.kind, payload, "applied", result)
+            return self._dead(platform, action, key, exc, attempts)
+        self.store.record_action(key, action.ref, action.kind, action_to_json(action),
+                                 "applied", result)
         return Applied(action, "applied", result or "")
 
     def retrying(self, platform_name: str) -> Retrying:
