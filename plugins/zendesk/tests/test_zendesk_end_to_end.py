@@ -51,12 +51,14 @@ def test_the_due_field_is_text_in_the_customers_zone_written_once_by_the_api_use
     # The instant as the customer reads it: Lisbon (UTC in winter), US Central.
     assert seen(sandbox, int(lisboa)).fields[FIRST] == "2026-11-30T16:00:00+00:00"
     assert seen(sandbox, int(acme)).fields[FIRST] == "2026-11-30T11:00:00-06:00"
-    # Written once, by the bridge's API user, with its key in the audit's metadata.
-    writes = [(a["author_id"], a["metadata"]["custom"].get("sla_bridge_key"))
+    # Written once, by the bridge's API user, with its key in the audit's metadata: one
+    # update with the severity the same look decided (the batch's keys, in order).
+    writes = [(a["author_id"], a["metadata"]["custom"].get("sla_bridge_keys"))
               for a in sandbox.audits(int(acme))
               if any(e.get("field_name") == str(sandbox.field_id(FIRST)) for e in a["events"])]
     assert writes == [(sandbox.api_user["id"],
-                       f"zendesk:{acme}:set_fields:sla:first_response:due")]
+                       [f"zendesk:{acme}:set_fields:classify:2",
+                        f"zendesk:{acme}:set_fields:sla:first_response:due"])]
 
 
 def test_the_severity_is_the_priority_and_the_customers_choice_stays_in_the_audit(

@@ -11,7 +11,8 @@ setup objects; the kit is the rest, tested once:
 * calling the vendor: :func:`retry_after_seconds`, :class:`RateGate`, :class:`VendorErrors`
   (answers and exceptions to :class:`~sla_bridge.platforms.VendorError`), :class:`TTLCache`;
 * echoes: :class:`BridgeIdentity` (is this event the bridge's own write?);
-* writing: :class:`PlatformBase`, one method per action type, with the approval fallback;
+* writing: :class:`PlatformBase`, one method per action type, with the approval fallback,
+  and :func:`collect_changes` for a platform that writes a batch in one update;
 * setup: :class:`Plan` of :class:`Step` (create / update / unchanged, dry run, report) and
   the command helpers.
 """
@@ -25,6 +26,7 @@ from ._base import (
     describe,
 )
 from ._cache import TTLCache
+from ._changes import CommentChange, TicketChanges, collect_changes
 from ._commands import exit_on_vendor_error, run_setup, settings_for_command, setup_options
 from ._errors import VendorErrors, vendor_message
 from ._identity import BridgeIdentity
@@ -65,6 +67,7 @@ __all__ = [
     "ONE_OFF_ACTIONS",
     "REQUIRED_METHODS",
     "BridgeIdentity",
+    "CommentChange",
     "HmacSignature",
     "Plan",
     "PlatformBase",
@@ -77,10 +80,12 @@ __all__ = [
     "Step",
     "StepAction",
     "TTLCache",
+    "TicketChanges",
     "VendorErrors",
     "WebhookScheme",
     "WebhookVerifier",
     "approval_note",
+    "collect_changes",
     "delivery_id",
     "describe",
     "differing",

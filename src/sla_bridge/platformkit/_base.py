@@ -30,7 +30,13 @@ from typing import Any, ClassVar, TypeVar, get_args
 from sla_bridge import actions
 from sla_bridge.actions import Action
 from sla_bridge.clock import Clock
-from sla_bridge.platforms import InboundEvent, VendorError, WebhookReply, WebhookRequest
+from sla_bridge.platforms import (
+    InboundEvent,
+    TicketClosed,
+    VendorError,
+    WebhookReply,
+    WebhookRequest,
+)
 from sla_bridge.tickets import Ticket
 
 from ._errors import VendorErrors
@@ -164,18 +170,21 @@ class PlatformBase:
     def apply_batch(self, actions: Sequence[Action]) -> None:
         """Write several actions on one ticket in one update (:meth:`write_batch`).
 
-        Failures become :class:`VendorError`; after a retryable failure the batch's one-off
-        actions see :meth:`may_have_landed` true on the next attempt, as in :meth:`apply`.
+        Failures become :class:`VendorError`; after any failure but a closed ticket, the
+        batch's one-off actions see :meth:`may_have_landed` true on their next attempt
+        (a batch of two comments takes two updates, so a refusal may follow a write that
+        landed; the worker then writes the actions one by one).
         """
         kinds = ", ".join(a.kind.replace("_", " ") for a in actions)
         try:
             with self.errors.calling(f"update ticket {actions[0].ref.ticket_id} ({kinds})"):
                 self.before_write(actions[0])
                 self.write_batch(actions)
-        except VendorError as exc:
-            if exc.retryable:
-                with self._uncertain_lock:
-                    self._uncertain.update(a.idempotency_key for a in actions if a.one_off)
+        except TicketClosed:
+            raise
+        except VendorError:
+            with self._uncertain_lock:
+                self._uncertain.update(a.idempotency_key for a in actions if a.one_off)
             raise
 
     def write_batch(self, actions: Sequence[Action]) -> None:

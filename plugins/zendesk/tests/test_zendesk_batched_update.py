@@ -1,0 +1,136 @@
+"""One reconcile's writes to a Zendesk ticket in one ``PUT /tickets/{id}``, through the real
+zenpy against the sandbox: a comment, fields, tags, status and group together, each action
+still once, and a concurrent agent edit never overwritten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from zendesk_testing import Account, ref
+
+from sla_bridge.actions import (
+    APPROVAL_REQUESTED_TAG,
+    AddComment,
+    Assign,
+    ChangeTags,
+    RequestApproval,
+    SetFields,
+    SetStatus,
+)
+from sla_bridge.platforms import BatchWriter, VendorError
+from sla_bridge.tickets import Status
+from sla_bridge_zendesk.platform import ZendeskPlatform
+from sla_bridge_zendesk.sandbox import Sandbox
+
+
+def open_ticket(sandbox: Sandbox, account: Account) -> dict[str, Any]:
+    return sandbox.open_ticket(account.customer["id"], "Restore fails",
+                               "Restores fail on every device since Monday.",
+                               priority="high", tags=["product_backup", "sla_warned"])
+
+
+def writes(sandbox: Sandbox) -> list[tuple[str, str]]:
+    return [(r["method"], r["path"]) for r in sandbox.request_log()
+            if r["method"] in ("PUT", "POST", "DELETE")]
+
+
+def test_a_breach_note_its_tags_its_fields_and_the_status_are_one_update(
+        sandbox: Sandbox, account: Account, platform: ZendeskPlatform) -> None:
+    ticket = open_ticket(sandbox, account)
+    at = ref(ticket)
+    batch = [AddComment(ref=at, key="breach:note", body="First response missed.", public=False),
+             ChangeTags(ref=at, key="breach:tags", add=("sla_breached",), remove=("sla_warned",)),
+             SetFields(ref=at, key="breach:due", fields={"sla_first_response_due":
+                                                         "2026-11-30T11:00:00-06:00"}),
+             SetStatus(ref=at, key="breach:open", status=Status.OPEN),
+             Assign(ref=at, key="breach:group", group="Support")]
+    assert isinstance(platform, BatchWriter)
+    assert all(platform.can_batch(a) for a in batch)
+    sandbox.clear_request_log()
+    platform.apply_batch(batch)
+    assert writes(sandbox) == [("PUT", f"/api/v2/tickets/{ticket['id']}")]
+    seen = platform.fetch_ticket(str(ticket["id"]))
+    assert seen.tags >= {"product_backup", "sla_breached"}
+    assert "sla_warned" not in seen.tags
+    assert seen.status is Status.OPEN
+    assert seen.group == "Support"
+    assert seen.fields["sla_first_response_due"] == "2026-11-30T11:00:00-06:00"
+    [note] = [c for c in seen.comments if c.author_role == "bridge"]
+    assert (note.body, note.public) == ("First response missed.", False)
+    assert note.bridge_key == batch[0].idempotency_key  # the comment's own key
+    [audit] = [a for a in sandbox.audits(ticket["id"])
+               if (a["metadata"]["custom"] or {}).get("sla_bridge_keys")]
+    assert audit["metadata"]["custom"]["sla_bridge_keys"] == [a.idempotency_key for a in batch]
+
+
+def test_an_approval_request_and_a_reply_take_two_updates_one_comment_each(
+        sandbox: Sandbox, account: Account, platform: ZendeskPlatform) -> None:
+    ticket = open_ticket(sandbox, account)
+    at = ref(ticket)
+    reply = AddComment(ref=at, key="notice", body="We have asked a manager.", public=True)
+    approval = RequestApproval(ref=at, key="escalate:1", group="Support Managers",
+                               summary="Escalate to Tier 2?")
+    sandbox.clear_request_log()
+    platform.apply_batch([reply, approval])
+    assert len(writes(sandbox)) == 2  # Zendesk takes one comment per update
+    seen = platform.fetch_ticket(str(ticket["id"]))
+    assert APPROVAL_REQUESTED_TAG in seen.tags
+    bridge = [(c.public, c.bridge_key) for c in seen.comments if c.author_role == "bridge"]
+    assert bridge == [(True, reply.idempotency_key), (False, approval.idempotency_key)]
+
+
+def test_closing_is_not_batched_since_it_takes_two_updates(
+        platform: ZendeskPlatform, sandbox: Sandbox, account: Account) -> None:
+    at = ref(open_ticket(sandbox, account))
+    assert not platform.can_batch(SetStatus(ref=at, key="close", status=Status.CLOSED))
+    assert platform.can_batch(SetStatus(ref=at, key="solve", status=Status.SOLVED))
+
+
+def test_a_batch_whose_answer_was_lost_does_not_post_its_comment_twice(
+        sandbox: Sandbox, account: Account, platform: ZendeskPlatform) -> None:
+    ticket = open_ticket(sandbox, account)
+    at = ref(ticket)
+    batch = [AddComment(ref=at, key="once", body="Only once", public=True),
+             ChangeTags(ref=at, key="tag", add=("sla_breached",))]
+    sandbox.drop_next(1, after_processing=True, method="PUT")
+    with pytest.raises(VendorError) as caught:
+        platform.apply_batch(batch)
+    assert caught.value.retryable
+    platform.apply_batch(batch)  # the bridge's retry
+    bodies = [c["body"] for c in sandbox.comments(ticket["id"])]
+    assert bodies.count("Only once") == 1
+    assert "sla_breached" in platform.fetch_ticket(str(ticket["id"])).tags
+
+
+def test_an_agents_edit_between_read_and_write_is_a_conflict_not_overwritten(
+        account: Account) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from zendesk_testing import settings_for
+
+    from sla_bridge.clock import FixedClock, SystemClock
+
+    clock = FixedClock(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    with Sandbox(clock=clock) as racing:
+        customer = racing.add_user("Pat", "pat@example.test")
+        agent = racing.add_agent("Avery", "avery@vendor.test")
+        ticket = racing.open_ticket(customer["id"], "S", "B", tags=["product_backup"])
+        update = racing.state.update_ticket
+
+        def agent_first(ticket_id: int, payload: dict[str, Any], actor: dict[str, Any],
+                        channel: str = "api") -> object:
+            if payload.get("safe_update"):
+                clock.advance(timedelta(seconds=5))
+                update(ticket_id, {"tags": ["product_backup", "agent_tag"]},
+                       racing.state.user(agent["id"]))
+            return update(ticket_id, payload, actor, channel)
+
+        racing.state.update_ticket = agent_first  # type: ignore[method-assign]
+        zendesk = ZendeskPlatform(settings_for(racing), SystemClock())
+        at = ref(ticket)
+        with pytest.raises(VendorError) as caught:
+            zendesk.apply_batch([ChangeTags(ref=at, key="t", add=("sla_breached",)),
+                                 SetStatus(ref=at, key="s", status=Status.OPEN)])
+        assert (caught.value.status, caught.value.retryable) == (409, True)
+        assert racing.ticket(ticket["id"])["tags"] == ["agent_tag", "product_backup"]
