@@ -12,8 +12,8 @@ from sla_bridge.testing import FAST_RETRIES
 from sla_bridge.testing.conformance import (
     BRIDGE,
     AgentUpdate,
-    Fault,
     HarnessDriver,
+    SandboxFaults,
     Scene,
     SeenApproval,
     SeenChange,
@@ -38,7 +38,7 @@ MACROS = {"approve": "sla-bridge: approve escalation",
 HISTORY = {"status": "status", "assignee_id": "assignee", "group_id": "group"}
 
 
-class ZendeskDriver(HarnessDriver):
+class ZendeskDriver(SandboxFaults, HarnessDriver):
     """The suite on :class:`~sla_bridge_zendesk.loop.BridgeOnSandbox`; webhooks from
     triggers, or from event subscriptions with ``mode="events"``."""
 
@@ -155,10 +155,8 @@ class ZendeskDriver(HarnessDriver):
                     comments.append(SeenComment(names.get(event["author_id"], "?"),
                                                 event["public"], event["body"], when, key))
                 elif event["type"] == "Change" and name == "tags":
-                    old, new = set(event.get("previous_value") or []), set(event["value"])
-                    changes += [SeenChange(when, "tag_added", t, by) for t in sorted(new - old)]
-                    changes += [SeenChange(when, "tag_removed", t, by)
-                                for t in sorted(old - new)]
+                    changes += SeenChange.tags(when, event.get("previous_value") or [],
+                                               event["value"], by)
                 elif event["type"] == "Change" and name in HISTORY:
                     value = event["value"]
                     shown = {"assignee_id": names, "group_id": groups}.get(name, {})
@@ -180,37 +178,3 @@ class ZendeskDriver(HarnessDriver):
     def follow_ups(self, ticket: str) -> list[str]:
         """The follow-ups Zendesk opened for replies to the closed ticket."""
         return [str(n) for n in self.sandbox.ticket(int(ticket)).get("followup_ids") or []]
-
-    # -- faults ------------------------------------------------------------------------
-
-    def inject(self, fault: Fault) -> None:
-        """The sandbox's fault injection; the writes are the PUT requests."""
-        match: dict[str, Any] = {"method": "PUT"} if fault.writes_only else {}
-        sandbox, count = self.sandbox, fault.count
-        if fault.kind == "rate_limited":
-            sandbox.rate_limit_next(count, retry_after=fault.retry_after, **match)
-        elif fault.kind == "server_error":
-            sandbox.fail_next(count, status=fault.status, **match)
-        elif fault.kind in ("slow", "timeout"):
-            # Too late: the client gives up; the sandbox, still sleeping, then finds the
-            # client gone and does nothing.
-            delay = fault.delay if fault.kind == "slow" else 2.5 * self.timeout
-            sandbox.slow_next(count, delay=delay, **match)
-        else:
-            sandbox.drop_next(count, after_processing=fault.kind == "drop_after", **match)
-
-    def clear_faults(self) -> None:
-        """Forget the faults not used yet."""
-        self.sandbox.clear_faults()
-
-    def drop_webhooks(self, count: int) -> None:
-        """Lose the next webhooks."""
-        self.sandbox.drop_webhooks(count)
-
-    def duplicate_webhooks(self, count: int) -> None:
-        """Send the next webhooks twice."""
-        self.sandbox.duplicate_webhooks(count)
-
-    def faults_hit(self) -> list[str]:
-        """The faults the request log shows on the bridge's requests."""
-        return [str(r["fault"]) for r in self.sandbox.request_log() if r["fault"]]

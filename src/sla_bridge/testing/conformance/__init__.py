@@ -36,6 +36,7 @@ from ._driver import (
     severity_names,
 )
 from ._memory_driver import MemoryDriver
+from ._sandbox_faults import SandboxFaults
 from ._stories_escalation import (
     test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason,
     test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_ticket_echoes,
@@ -115,6 +116,7 @@ __all__ = [
     "HelpdeskDriver",
     "MemoryDriver",
     "Organization",
+    "SandboxFaults",
     "Scene",
     "SeenApproval",
     "SeenChange",

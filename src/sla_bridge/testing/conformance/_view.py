@@ -7,7 +7,7 @@ A driver reads its platform's ticket (from the sandbox, as an agent would see it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,6 +38,14 @@ class SeenChange:
     field: str
     value: str | None
     by: str
+
+    @classmethod
+    def tags(cls, at: datetime, before: Iterable[str], after: Iterable[str],
+             by: str) -> list[SeenChange]:
+        """One tag list replaced by another, as the tags added and removed (sorted)."""
+        old, new = set(before), set(after)
+        return ([cls(at, "tag_added", t, by) for t in sorted(new - old)]
+                + [cls(at, "tag_removed", t, by) for t in sorted(old - new)])
 
 
 @dataclass(frozen=True)
