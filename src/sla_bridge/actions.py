@@ -62,6 +62,12 @@ class _Action(BaseModel):
         """What the action writes, in a few words for the audit trail."""
         raise NotImplementedError
 
+    @property
+    def tells_customer(self) -> bool:
+        """Whether the customer reads this write (a public reply): in a reconcile's writes it
+        announces the others, so it is sent only with them."""
+        return False
+
 
 def _note(ticket: Ticket, action: _Action, body: str, public: bool, now: datetime) -> Comment:
     return Comment(id=f"c{len(ticket.comments) + 1}", author_role="bridge", public=public,
@@ -80,6 +86,11 @@ class AddComment(_Action):
         """``None`` once the ticket carries a comment with this action's key."""
         posted = any(c.bridge_key == self.idempotency_key for c in ticket.comments)
         return None if posted else self
+
+    @property
+    def tells_customer(self) -> bool:
+        """A public reply does."""
+        return self.public
 
     def _changes(self, ticket: Ticket, now: datetime) -> dict[str, Any]:
         return {"comments": (*ticket.comments, _note(ticket, self, self.body, self.public, now))}

@@ -115,3 +115,30 @@ def test_a_bug_report_is_asked_for_the_steps_that_reproduce_it() -> None:
         life = Life([SMALL], "2026-12-01T10:00:00-06:00", customer_severity="Normal",
                     description=description)
         assert not any(w.action.key == "intake:ask" for w in life.written)
+
+
+def test_an_unassigned_pending_ticket_is_solved_as_the_agent_who_answered_it() -> None:
+    """Helpdesks solve only assigned tickets (Zendesk refuses otherwise): the auto-solve
+    assigns the agent who answered, in the same reconcile as the notice and the status."""
+    life = ticket("2026-12-01T10:00:00-06:00")
+    life.agent("2026-12-01T11:00:00-06:00", "Can you send the latest log?",
+               status=Status.PENDING, assignee_id=None)
+    assert life.ticket.assignee_id is None
+    solved = life.run_until("2026-12-05T12:00:00-06:00")
+    assert [w.kind for w in solved] == ["assign", "add_comment", "set_status"]
+    assert solved[0].action.assignee_id == "agent-7"
+    assert (life.ticket.status, life.ticket.assignee_id) == (Status.SOLVED, "agent-7")
+
+
+def test_a_pending_ticket_no_agent_answered_is_not_solved_and_the_agents_are_told() -> None:
+    life = ticket("2026-12-01T10:00:00-06:00")
+    life.change("2026-12-01T11:00:00-06:00", status=Status.PENDING)  # no agent, no answer
+    written = life.run_until("2026-12-05T12:00:00-06:00")
+    [note] = written
+    assert (note.kind, note.action.public) == ("add_comment", False)
+    assert note.text == ("This ticket has been pending for 4 calendar days without a reply "
+                         "from the customer, but it has no assignee and no agent has answered "
+                         "it, so it was not marked solved. Assign it to an agent and the bridge "
+                         "will solve it.")
+    assert life.ticket.status == Status.PENDING
+    assert life.reconcile(life.ticket.updated_at) == []  # said once: settled

@@ -118,3 +118,30 @@ def test_a_closed_ticket_refuses_the_whole_batch_and_its_follow_up_still_opens( 
                                 (note, tag, follow_up, later))
     assert [(r.action.key, r.outcome) for r in results] == [
         ("breach:note", "closed"), ("breach:tag", "closed"), ("follow_up:c1", "applied")]
+
+
+def test_a_reply_is_not_sent_when_the_changes_it_announces_are_refused(  # type: ignore[no-untyped-def]
+        testdesk, runtime: Runtime, ticket: Ticket, applier: Applier) -> None:
+    announce = AddComment(ref=ticket.ref, key="solved:notice", public=True,
+                          body="We are marking this ticket solved.")
+    solve = SetStatus(ref=ticket.ref, key="solve", status=Status.SOLVED)
+    testdesk.db.inject_faults(2, status=422, op="apply")  # the batch, then the status alone
+    results = applier.apply_all(runtime.platforms["testdesk"], ticket, (announce, solve))
+    assert [r.outcome for r in results] == ["dead", "dead"]
+    assert apply_calls(testdesk) == [422, 422]  # the reply was never sent
+    assert testdesk.db.applied("5") == []
+    [held] = [d for d in runtime.store.dead_letters() if "add_comment" in d.key]
+    assert held.error == ("held back: the changes this reply announces were not written "
+                          "(status solved: VendorError: testdesk answered 422 (status 422, "
+                          "after 1 attempts))")
+
+
+def test_a_reply_goes_out_when_what_it_announces_landed_one_by_one(  # type: ignore[no-untyped-def]
+        testdesk, runtime: Runtime, ticket: Ticket, applier: Applier) -> None:
+    announce = AddComment(ref=ticket.ref, key="solved:notice", public=True,
+                          body="We are marking this ticket solved.")
+    solve = SetStatus(ref=ticket.ref, key="solve", status=Status.SOLVED)
+    testdesk.db.inject_faults(1, status=422, op="apply")  # only the batch is refused
+    results = applier.apply_all(runtime.platforms["testdesk"], ticket, (announce, solve))
+    assert [r.outcome for r in results] == ["applied", "applied"]
+    assert [a["kind"] for a in testdesk.db.applied("5")] == ["set_status", "add_comment"]

@@ -46,7 +46,7 @@ def lifecycle(policy: Policy, ticket: Ticket, history: Sequence[Observation],
         if customer_comments_after(ticket, since):
             part.add(_reopen(policy, ticket, since, memory))
         else:
-            part.add(_auto_close(policy, ticket, status, since, now))
+            part.add(_auto_close(policy, ticket, status, since, now, memory))
     elif status == Status.OPEN and len(history) >= 2:
         part.add(_reassign_after_reopen(policy, ticket, history, memory))
     if status in (Status.SOLVED, Status.PENDING):
@@ -99,7 +99,7 @@ def follow_up_cleanup(policy: Policy, ticket: Ticket, memory: TicketMemory,
 
 
 def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
-                now: datetime) -> Part:
+                now: datetime, memory: TicketMemory) -> Part:
     rules = policy.auto_close
     part = Part()
     if status == Status.SOLVED and rules.solved_to_closed_after:
@@ -117,6 +117,15 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
         return part
     local = since.astimezone(policy.location_zone(ticket.location)[1])
     why = f"{status} since {local:%a %d %b %H:%M %Z} for {delay}: {goal} automatically"
+    if status != Status.SOLVED and ticket.assignee_id is None:
+        # A solved ticket has an agent (Zendesk refuses to solve one without): the agent
+        # who answered last takes it, in the same update; without one, nothing is solved.
+        agent = _answering_agent(ticket, memory)
+        if agent is None:
+            return _cannot_solve(ticket, status, delay, stamp, now)
+        part.actions.append(Assign(ref=ticket.ref, key=f"auto_close:assign:{stamp}",
+                                   assignee_id=agent, reason=f"{why}; a solved ticket is "
+                                   "assigned to the agent who answered it"))
     if goal == Status.SOLVED:
         text = (f"We have not heard back from you for {delay.amount:g} days, so we are marking "
                 "this ticket solved. Reply to this message to re-open it.")
@@ -134,6 +143,27 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
 
 
 BY_THE_BRIDGE = "by the bridge"
+
+
+def _answering_agent(ticket: Ticket, memory: TicketMemory) -> str | None:
+    """The agent a ticket solved without an assignee goes to: who set it pending, or who
+    answered the customer last, or its first assignee."""
+    answers = [c for c in ticket.comments if c.author_role == "agent" and c.author_id]
+    last = max(answers, key=lambda c: c.created_at).author_id if answers else None
+    return memory.last_agent or last or ticket.original_assignee_id
+
+
+def _cannot_solve(ticket: Ticket, status: Status, delay: object, stamp: str,
+                  now: datetime) -> Part:
+    """No agent to solve the ticket as: say so to the agents once, and solve nothing."""
+    part = Part()
+    text = (f"This ticket has been {status} for {delay} without a reply from the customer, "
+            "but it has no assignee and no agent has answered it, so it was not marked "
+            "solved. Assign it to an agent and the bridge will solve it.")
+    part.actions.append(AddComment(ref=ticket.ref, key=f"auto_close:unassigned:{stamp}",
+                                   body=text, public=False, reason=text))
+    part.decisions.append(Decision("auto_close.unassigned", text, now, {}))
+    return part
 
 
 def _notices(policy: Policy, ticket: Ticket, history: Sequence[Observation],

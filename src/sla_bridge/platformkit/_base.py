@@ -12,7 +12,8 @@ inherits the rest:
 A platform whose API takes several changes in one update lists the action kinds it can
 combine in ``batch_kinds`` and implements :meth:`PlatformBase.write_batch`; the worker then
 writes one reconcile's pending changes to a ticket in one call
-(:class:`~sla_bridge.platforms.BatchWriter`).
+(:class:`~sla_bridge.platforms.BatchWriter`), and a single action of those kinds is a batch
+of one: the write methods only those kinds use need not be written.
 
 Which methods a platform must write is checked when its class is defined, and the kit
 checks at import that every action type has its method, so a new action type cannot be
@@ -81,6 +82,8 @@ class PlatformBase:
     name: ClassVar[str] = ""
     # The action kinds write_batch can put in one vendor update (none: one call per action).
     batch_kinds: ClassVar[frozenset[str]] = frozenset()
+    # A closed ticket accepts no update at all (Zendesk): the worker does not try writing.
+    closed_is_final: ClassVar[bool] = False
 
     def __init__(self, *, clock: Clock, verifier: WebhookVerifier, errors: VendorErrors,
                  bridge: BridgeIdentity) -> None:
@@ -99,7 +102,8 @@ class PlatformBase:
         if abstract:
             return
         left = [m for m in REQUIRED_METHODS
-                if getattr(getattr(cls, m), "__platformkit_required__", False)]
+                if getattr(getattr(cls, m), "__platformkit_required__", False)
+                and not METHOD_KINDS.get(m, frozenset({""})) <= cls.batch_kinds]
         if left:
             raise TypeError(f"{cls.__name__} does not implement {', '.join(left)}; see "
                             "sla_bridge.platformkit.PlatformBase")
@@ -193,7 +197,11 @@ class PlatformBase:
         raise NotImplementedError
 
     def dispatch(self, action: Action) -> str | None:
-        """Call the method of ``action``'s type (no error translation: see :meth:`apply`)."""
+        """Call the method of ``action``'s type, or :meth:`write_batch` with it alone when the
+        platform batches it (no error translation: see :meth:`apply`)."""
+        if self.can_batch(action):
+            self.write_batch([action])
+            return None
         method: Callable[[Action], str | None] = getattr(self, ACTION_METHODS[type(action)])
         return method(action)
 
@@ -270,6 +278,16 @@ class PlatformBase:
 REQUIRED_METHODS: tuple[str, ...] = tuple(
     name for name, value in vars(PlatformBase).items()
     if getattr(value, "__platformkit_required__", False))
+# The action kinds each write method serves: a platform that batches all of them (writes
+# them through write_batch) need not write the method.
+METHOD_KINDS: dict[str, frozenset[str]] = {
+    "post_comment": frozenset({"add_comment", "request_approval"}),
+    "add_tags": frozenset({"change_tags", "request_approval"}),
+    "remove_tags": frozenset({"change_tags"}),
+    "set_fields": frozenset({"set_fields"}),
+    "set_status": frozenset({"set_status"}),
+    "assign": frozenset({"assign"}),
+}
 
 
 def _check_every_action_has_a_method() -> None:

@@ -38,7 +38,7 @@ from sla_bridge.platforms import BatchWriter, Platform, TicketClosed, VendorErro
 from sla_bridge.runtime import Metrics
 from sla_bridge.settings import RetrySettings
 from sla_bridge.store import LedgerWrite, Store
-from sla_bridge.tickets import Ticket
+from sla_bridge.tickets import Status, Ticket
 
 log = logging.getLogger("sla_bridge.worker")
 
@@ -73,6 +73,7 @@ class Applier:
         results: dict[int, Applied] = {}
         plan = WritePlan(actions, ticket, self._in_ledger)
         batch: list[tuple[int, Step]] = []
+        untried = self._closed_for_good(platform, ticket, actions, plan)
 
         def flush() -> None:
             for index, result in zip([i for i, _ in batch], self._apply_steps(
@@ -96,7 +97,20 @@ class Applier:
                 if result.outcome == "closed":
                     plan.closed()
         flush()
-        return [results[i] for i in sorted(results)]
+        return [results[i] for i in sorted(results)] + untried
+
+    def _closed_for_good(self, platform: Platform, ticket: Ticket, actions: Sequence[Action],
+                         plan: WritePlan) -> list[Applied]:
+        """On a platform whose closed tickets take no update (``closed_is_final``: Zendesk,
+        where a merged ticket is closed too), a closed ticket's writes are not even tried;
+        its follow-ups are still opened. The writes left out, as ``closed`` outcomes."""
+        if ticket.status != Status.CLOSED or not getattr(platform, "closed_is_final", False):
+            return []
+        plan.closed()
+        why = f"not tried: {platform.name} takes no update of a closed ticket"
+        return [Applied(a, "closed", why) for a in actions
+                if a.writes_to_ticket and a.pending_on(ticket) is not None
+                and not (a.one_off and self._in_ledger(ledger_key(a)))]
 
     def _apply_steps(self, platform: Platform, steps: Sequence[Step]) -> list[Applied]:
         """One batch of a batch writer's steps: one update when there are several."""
@@ -123,13 +137,33 @@ class Applier:
                 log.info("%s refused a batched update of %s (%s); writing its %d actions one "
                          "by one", platform.name, pending[0].ref, exc, len(pending),
                          extra={"ticket": str(pending[0].ref)})
-                return [self.apply_one(platform, a, k) for a, k in zip(pending, keys,
-                                                                       strict=True)]
-            return [self._dead(platform, a, k, exc, attempts) for a, k in zip(pending, keys,
-                                                                              strict=True)]
+                return self._one_by_one(platform, pending, keys)
+            return [self._dead(platform, a, k, _failure(exc, attempts), attempts)
+                    for a, k in zip(pending, keys, strict=True)]
         self.store.record_actions([LedgerWrite(k, a.ref, a.kind, action_to_json(a), "applied")
                                    for a, k in zip(pending, keys, strict=True)])
         return [Applied(a, "applied", "") for a in pending]
+
+    def _one_by_one(self, platform: Platform, pending: Sequence[Action],
+                    keys: Sequence[str]) -> list[Applied]:
+        """A refused batch, action by action: the public replies last, and only if every
+        other write landed (a reply announces them: the customer is told only what
+        happened); a reply held back waits in the dead letters with the reason."""
+        results: dict[int, Applied] = {}
+        for index, (action, key) in enumerate(zip(pending, keys, strict=True)):
+            if not action.tells_customer:
+                results[index] = self.apply_one(platform, action, key)
+        refused = [r for r in results.values() if r.outcome != "applied"]
+        for index, (action, key) in enumerate(zip(pending, keys, strict=True)):
+            if not action.tells_customer:
+                continue
+            if not refused:
+                results[index] = self.apply_one(platform, action, key)
+                continue
+            why = "; ".join(f"{r.action.describe()}: {r.detail}" for r in refused)
+            results[index] = self._dead(platform, action, key, "held back: the changes this "
+                                        f"reply announces were not written ({why})", 0)
+        return [results[i] for i in sorted(results)]
 
     def _counted(self, platform: Platform, work: Callable[[], _R]) -> _R:
         """One vendor call, counted by its outcome."""
@@ -141,10 +175,9 @@ class Applier:
         self.metrics.vendor_calls.labels(platform.name, "ok").inc()
         return outcome
 
-    def _dead(self, platform: Platform, action: Action, key: str, exc: VendorError,
+    def _dead(self, platform: Platform, action: Action, key: str, error: str,
               attempts: int) -> Applied:
-        """Move an action that could not be written to the dead letters."""
-        error = f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"
+        """Move an action that could not be written to the dead letters, saying why."""
         self.store.dead_letter(key, action.ref, action_to_json(action), error, attempts)
         self.metrics.dead_letters.labels(platform.name).inc()
         log.warning("action %s on %s moved to the dead letters: %s", action.kind,
@@ -172,7 +205,7 @@ class Applier:
                      extra={"ticket": str(action.ref)})
             return Applied(action, "closed", str(exc))
         except VendorError as exc:
-            return self._dead(platform, action, key, exc, attempts)
+            return self._dead(platform, action, key, _failure(exc, attempts), attempts)
         self.store.record_action(key, action.ref, action.kind, action_to_json(action),
                                  "applied", result)
         return Applied(action, "applied", result or "")
@@ -208,3 +241,8 @@ class Applier:
             retry=retry_if_exception(lambda e: isinstance(e, VendorError) and e.retryable),
             wait=wait, stop=stop, sleep=self.sleep, before_sleep=before_sleep, reraise=True,
         )
+
+
+def _failure(exc: VendorError, attempts: int) -> str:
+    """How a vendor call failed, for a dead letter."""
+    return f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"

@@ -38,6 +38,7 @@ from ._driver import (
 from ._memory_driver import MemoryDriver
 from ._sandbox_faults import SandboxFaults
 from ._stories_escalation import (
+    test_a_follow_up_of_an_escalated_ticket_replays_no_escalation,
     test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason,
     test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_ticket_echoes,
     test_missing_parts_are_asked_once_then_approved_with_the_severity,
@@ -86,6 +87,7 @@ STORIES = (
     "test_a_reply_to_a_pending_ticket_goes_back_to_the_original_agent_under_2013",
     "test_pending_closes_after_seven_days_with_a_notice_under_the_2013_policy",
     "test_solved_and_pending_tickets_close_by_themselves_with_the_survey",
+    "test_a_follow_up_of_an_escalated_ticket_replays_no_escalation",
     "test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason",
     "test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_ticket_echoes",
     "test_missing_parts_are_asked_once_then_approved_with_the_severity",
@@ -128,6 +130,7 @@ __all__ = [
     "local",
     "severity_names",
     "test_a_customer_reply_before_closing_re_opens_and_nothing_closes_it",
+    "test_a_follow_up_of_an_escalated_ticket_replays_no_escalation",
     "test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason",
     "test_a_lost_webhook_for_a_new_ticket_is_healed_by_the_next_event",
     "test_a_lost_webhook_for_an_answer_is_healed_by_the_warning_timer",

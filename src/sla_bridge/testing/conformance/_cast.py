@@ -49,7 +49,8 @@ def local(when: datetime, form: str = "%a %H:%M", zone: tzinfo = CENTRAL) -> str
 def code42_scene(*extra_customers: Customer, **changes: object) -> Scene:
     """code42-enterprise from Mon 23 Nov 2026 08:00 CST: Acme (Gold, USA: Dana), Globex
     (Silver, USA: Gil, and Carl who is not its admin), Lisboa (Gold, Europe: Ines), the
-    Code42 groups, agents Avery and Blake, manager Morgan."""
+    Code42 groups (Avery and Blake are Customer Champions, Blake also a Senior one), agents
+    Avery and Blake, manager Morgan."""
     scene = Scene(
         start=at("2026-11-23 08:00"), policies=("code42-enterprise",),
         organizations=(Organization("Acme", "gold", "usa"),
@@ -59,7 +60,9 @@ def code42_scene(*extra_customers: Customer, **changes: object) -> Scene:
                    Customer("Carl", "Globex", admin=False), Customer("Ines", "Lisboa"),
                    *extra_customers),
         agents=("Avery", "Blake", "Morgan"),
-        groups=("Customer Champions", MANAGERS, SENIORS), manager_group=MANAGERS)
+        groups=("Customer Champions", MANAGERS, SENIORS), manager_group=MANAGERS,
+        members=(("Customer Champions", ("Avery", "Blake")), (MANAGERS, ("Morgan",)),
+                 (SENIORS, ("Blake",))))
     return replace(scene, **changes)  # type: ignore[arg-type]
 
 

@@ -52,7 +52,9 @@ class Scene:
     """Who is on the helpdesk and which policies the bridge enforces, from ``start`` on.
 
     ``client_timeout`` shortens the platform client's timeout (seconds), for the stories
-    that make the platform answer too late.
+    that make the platform answer too late. ``members`` says which agents are in which group
+    (``(group, (agent, ...))`` pairs), for platforms that keep memberships; without it every
+    agent is in every group.
     """
 
     start: datetime
@@ -63,6 +65,7 @@ class Scene:
     groups: tuple[str, ...] = ()
     manager_group: str | None = None
     client_timeout: float | None = None
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ hours.
 
 from __future__ import annotations
 
+import pytest
+
 from ._cast import ANSWERED, MANAGERS, SENIORS, at, code42_scene, local
-from ._driver import AgentUpdate, HelpdeskDriver
+from ._driver import FOLLOW_UPS, AgentUpdate, HelpdeskDriver
 
 REASON = ("Restores from many devices have failed for five days and our audit is on "
           "Wednesday. We expect severity 1.")
@@ -20,10 +22,12 @@ APPROVED = ("A support manager has approved your escalation request and set the 
 
 
 def answered_severity_2(desk: HelpdeskDriver) -> str:
-    """Acme's Gold Severity 2, opened Mon 30 Nov 09:00 and answered at 09:30."""
+    """Acme's Gold Severity 2, opened Mon 30 Nov 09:00 and answered at 09:30 by Avery, who
+    takes it (Avery is not a Senior Customer Champion: an approved escalation cannot keep
+    Avery as the assignee where the helpdesk keeps memberships)."""
     ticket = desk.open_ticket("Dana", "Restores fail", ANSWERED, severity="2",
                               at=at("2026-11-30 09:00"))
-    desk.agent_update(ticket, "Avery", AgentUpdate(comment="We are on it."),
+    desk.agent_update(ticket, "Avery", AgentUpdate(comment="We are on it.", assignee="Avery"),
                       at=at("2026-11-30 09:30"))
     return ticket
 
@@ -124,7 +128,37 @@ def test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_tick
         "escalation.requested", "escalation.approved"]
 
 
+def test_a_follow_up_of_an_escalated_ticket_replays_no_escalation(
+        helpdesk_driver: HelpdeskDriver) -> None:
+    """The escalation is approved, the ticket solved and closed; the customer's reply opens a
+    follow-up that copies the closed ticket's tags and fields (Zendesk's do): the bridge
+    neither asks the managers again nor tells the customer of an escalation."""
+    desk = helpdesk_driver
+    if FOLLOW_UPS not in desk.features:
+        pytest.skip(f"{desk.platform} has no follow-up tickets")
+    desk.begin(code42_scene())
+    ticket = answered_severity_2(desk)
+    desk.agent_update(ticket, "Avery", AgentUpdate(
+        comment="Dana called: please escalate.", public=False,
+        add_tags=("sla_escalation_requested",), fields={"escalation_reason": REASON}),
+        at=at("2026-11-30 10:00"))
+    desk.approve_escalation(ticket, "Morgan", with_severity=True, at=at("2026-11-30 11:00"))
+    desk.agent_update(ticket, "Blake", AgentUpdate(comment="Fixed by 11.2.1.", status="solved",
+                                                   assignee="Blake"),
+                      at=at("2026-11-30 15:00"))
+    assert desk.close_solved(at=at("2026-12-04 10:00")) == [ticket]
+    desk.customer_reply(ticket, "It fails again.", at=at("2026-12-07 09:00"))
+    desk.advance(at("2026-12-08 12:00"))
+    [follow_up] = desk.follow_ups(ticket)
+    view = desk.view(follow_up)
+    assert view.approvals == ()
+    assert not view.awaiting_approval
+    assert view.by_bridge(public=True) == []
+    assert [d.kind for d in desk.decisions(follow_up) if d.kind.startswith("escalation")] == []
+
+
 __all__ = [
+    "test_a_follow_up_of_an_escalated_ticket_replays_no_escalation",
     "test_a_late_decision_is_reminded_once_then_declined_with_the_managers_reason",
     "test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_ticket_echoes",
     "test_missing_parts_are_asked_once_then_approved_with_the_severity",
