@@ -101,3 +101,36 @@ def test_after_a_failed_batch_its_one_offs_look_before_they_are_written_again() 
     with pytest.raises(TicketClosed):
         closed.apply_batch([comment, status])
     assert not closed.may_have_landed(comment)  # a closed ticket took nothing
+
+
+def test_a_platform_that_batches_every_ticket_write_needs_only_write_batch() -> None:
+    from datetime import datetime
+
+    from sla_bridge.platformkit import PlatformBase
+    from sla_bridge.platforms import InboundEvent, WebhookRequest
+    from sla_bridge.tickets import Ticket
+
+    class OneUpdate(PlatformBase):
+        name = "one-update"
+        batch_kinds = frozenset({"add_comment", "set_fields", "change_tags", "set_status",
+                                 "assign", "request_approval"})
+
+        def parse_events(self, request: WebhookRequest,
+                         signed_at: datetime | None) -> Sequence[InboundEvent]:
+            return []
+
+        def fetch_ticket(self, ticket_id: str) -> Ticket:
+            raise NotImplementedError
+
+        def create_follow_up(self, action: neutral.CreateFollowUp) -> str | None:
+            return None
+
+        def write_batch(self, actions: Sequence[Action]) -> None:
+            written.append([a.kind for a in actions])
+
+    written: list[list[str]] = []
+    desk = AcmeDesk()
+    one = OneUpdate(clock=desk.clock, verifier=desk.verifier, errors=desk.errors,
+                    bridge=desk.bridge)
+    one.apply(neutral.Assign(ref=REF, key="a", group="g"))  # a single write: a batch of one
+    assert written == [["assign"]]
