@@ -222,13 +222,15 @@ def install_testdesk(root: Path) -> dict[str, str]:
 
 
 @contextmanager
-def bridge_server(env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
-    """Run ``sla-bridge serve --bare-endpoint`` and yield (port, pid)."""
+def bridge_server(env: dict[str, str], workers: int, command: list[str] | None = None,
+                  ) -> Iterator[tuple[int, int]]:
+    """Run ``sla-bridge serve --bare-endpoint`` (or ``command``, which must log
+    ``listening on http://HOST:PORT`` as it does) and yield (port, pid)."""
     env = {**env, "SLA_BRIDGE_LOG_LEVEL": "INFO"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sla_bridge", "serve", "--port", "0", "--workers", str(workers),
-         "--bare-endpoint"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        command or [sys.executable, "-m", "sla_bridge", "serve", "--port", "0", "--workers",
+                    str(workers), "--bare-endpoint"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     lines: list[str] = []
     port = None

@@ -90,6 +90,33 @@ class ServerSettings(BaseModel):
     # A webhook whose inbox commit takes longer is answered 503 (the sender retries) rather
     # than left hanging while the database does not answer.
     store_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Bounds for a server on the internet (docs/security.md); per server process.
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300,
+        description="A request whose line and headers have not all arrived this many "
+        "seconds after the connection opened (on a kept-alive connection: after its first "
+        "byte) is answered 408 and the connection closed.")
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600,
+        description="A request whose body has not all arrived this many seconds after its "
+        "headers is answered 408 (or cut off, once answered) and the connection closed.")
+    keep_alive_seconds: int = Field(
+        default=30, ge=1, le=600,
+        description="An idle kept-alive connection is closed after this many seconds; "
+        "behind a proxy that reuses connections, keep it above the proxy's idle timeout.")
+    max_connections: int = Field(
+        default=1000, ge=1, le=100_000,
+        description="Connections and requests in progress at once per server process; "
+        "beyond it a request is answered 503. The open-file limit is raised to fit it.")
+    max_header_bytes: int = Field(
+        default=32 * 1024, ge=1024, le=1024 * 1024,
+        description="Request line and headers together; over it the request is answered "
+        "431 and the connection closed, as soon as the limit is passed.")
+    max_inflight_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=64 * 1024, le=1 << 40,
+        description="Webhook bodies being read at once, all connections together; a "
+        "webhook that would pass it is answered 503 with Retry-After (a body alone in "
+        "flight is always admitted, up to max_body_bytes).")
 
 
 class WorkerSettings(BaseModel):

@@ -12,11 +12,18 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from sla_bridge.runtime import Runtime
+from sla_bridge.settings import ServerSettings, load_settings
+
 from ._app import freeze_startup_objects
+from ._connections import BridgeConfig, ConnectionLimits
 
 log = logging.getLogger("sla_bridge.server")
 
 FACTORY = "sla_bridge.server:app_from_environment"
+# Files a server process keeps open besides its clients' sockets: the listening socket,
+# the database, logs, the event loop's own.
+_OWN_FILES = 64
 
 
 class ListenError(Exception):
@@ -43,14 +50,55 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(app: FastAPI | str, *, host: str, port: int, workers: int = 1,
-                   access_log: bool = False) -> uvicorn.Config:
+                   access_log: bool = False, server: ServerSettings | None = None,
+                   ) -> uvicorn.Config:
     """Return the uvicorn configuration the bridge runs with (logging left to
-    :func:`sla_bridge.logs.configure_logging`, no websockets, graceful shutdown)."""
-    return uvicorn.Config(
-        app, host=host, port=port, workers=workers, factory=isinstance(app, str),
-        log_config=None, access_log=access_log, ws="none", lifespan="on",
-        server_header=False, timeout_graceful_shutdown=30, timeout_keep_alive=30,
+    :func:`sla_bridge.logs.configure_logging`, no websockets, graceful shutdown) and the
+    bounds of ``server`` (by default the app's runtime settings, or for the factory's import
+    string the environment's): header and body read deadlines, header size, keep-alive,
+    concurrency (docs/security.md)."""
+    if server is None:
+        server = _server_settings(app)
+    return BridgeConfig(
+        app, limits=ConnectionLimits.from_settings(server), host=host, port=port,
+        workers=workers, factory=isinstance(app, str), log_config=None,
+        access_log=access_log, ws="none", lifespan="on", server_header=False,
+        timeout_graceful_shutdown=30, timeout_keep_alive=server.keep_alive_seconds,
+        limit_concurrency=server.max_connections,
+        h11_max_incomplete_event_size=server.max_header_bytes,
     )
+
+
+def _server_settings(app: FastAPI | str) -> ServerSettings:
+    if isinstance(app, str):  # each worker process reads the same environment
+        return load_settings().server
+    runtime = getattr(app.state, "runtime", None)
+    return runtime.settings.server if isinstance(runtime, Runtime) else ServerSettings()
+
+
+def raise_open_file_limit(max_connections: int) -> None:
+    """Raise this process's soft open-file limit (inherited by worker processes) to fit
+    ``max_connections`` sockets and the bridge's own files, as far as the hard limit allows;
+    warn when it cannot (connections past the limit would fail to be accepted)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    wanted = max_connections + _OWN_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if new > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        except (ValueError, OSError):
+            new = soft
+    if new < wanted:
+        log.warning("the open-file limit is %d, below SLA_BRIDGE_SERVER__MAX_CONNECTIONS=%d "
+                    "plus %d for the bridge's own files: raise it (ulimit -n, LimitNOFILE= in "
+                    "a systemd unit) or lower MAX_CONNECTIONS", new, max_connections,
+                    _OWN_FILES)
 
 
 def serve(app: FastAPI | str, sock: socket.socket, *, workers: int = 1,
@@ -62,6 +110,7 @@ def serve(app: FastAPI | str, sock: socket.socket, *, workers: int = 1,
     """
     host, port = sock.getsockname()[:2]
     config = uvicorn_config(app, host=host, port=port, workers=workers, access_log=access_log)
+    raise_open_file_limit(config.limit_concurrency or 0)
     log.info("listening on http://%s:%d (%d worker process%s, pid %d)",
              f"[{host}]" if ":" in host else host, port, workers,
              "" if workers == 1 else "es", os.getpid())

@@ -4,7 +4,13 @@ The order is the promise: the platform plugin verifies the signature over the ra
 and parses them; the events are committed to the durable inbox; only then does the
 sender get the plugin's acknowledgement. Every refusal has its status and its metric
 reason: ``unknown_platform`` 404, ``too_large`` 413, ``unauthorized`` 401 (no detail),
-``malformed`` 400 (with the reason), ``unavailable`` 503 (with ``Retry-After``).
+``malformed`` 400 (with the reason), ``unavailable`` 503 and ``busy`` 503 (both with
+``Retry-After``).
+
+Bodies are read before they can be verified (the signature is over them), so their memory
+is bounded twice: each by ``server.max_body_bytes`` (refused from ``Content-Length`` before
+reading, or as soon as a chunked body passes it), and all those being read at once by
+``server.max_inflight_body_bytes`` (:mod:`._bodies`), given back when the webhook is answered.
 
 This is the hot path, so it speaks ASGI directly: :class:`WebhookFastPath` sits in front
 of the FastAPI application and answers ``POST /webhooks/...`` itself, which saves the
@@ -41,6 +47,7 @@ from sla_bridge.platforms import (
 from sla_bridge.runtime import Runtime
 from sla_bridge.store import StoreUnavailable
 
+from ._bodies import BodyBudget, BodyShare
 from ._errors import RETRY_AFTER_SECONDS, ErrorBody
 from ._ingest import Ingestor
 
@@ -61,6 +68,10 @@ class _TooLarge(Exception):
 
 
 class _Disconnected(Exception):
+    pass
+
+
+class _Busy(Exception):
     pass
 
 
@@ -101,10 +112,19 @@ class WebhookEndpoint:
         self.runtime = runtime
         self.ingestor = ingestor
         self.limit = runtime.settings.server.max_body_bytes
+        self.budget = BodyBudget(runtime.settings.server.max_inflight_body_bytes)
         self.metrics = runtime.metrics
 
     async def handle(self, platform: str, scope: Scope, receive: Receive) -> Reply | None:
         """Answer the webhook in ``scope``; ``None`` when the sender went away mid-body."""
+        share = self.budget.hold()
+        try:
+            return await self._handle(platform, scope, receive, share)
+        finally:
+            share.release()
+
+    async def _handle(self, platform: str, scope: Scope, receive: Receive, share: BodyShare,
+                      ) -> Reply | None:
         handler = self.runtime.platforms.get(platform)
         if handler is None:
             self.metrics.webhooks_rejected.labels("unknown", "unknown_platform").inc()
@@ -115,7 +135,15 @@ class WebhookEndpoint:
         client = scope.get("client")
         remote = client[0] if client else None
         try:
-            body = await _read_body(receive, headers, self.limit)
+            body = await _read_body(receive, headers, self.limit, share)
+        except _Busy:
+            self.metrics.webhooks_rejected.labels(platform, "busy").inc()
+            log.warning("webhook answered 503: %d bytes of bodies are being read already "
+                        "(SLA_BRIDGE_SERVER__MAX_INFLIGHT_BODY_BYTES=%d)", self.budget.used,
+                        self.budget.capacity,
+                        extra=_context(platform, headers, remote, header=own))
+            return Reply.error(503, "busy", message="too many webhook bodies are being "
+                               "read at once; retry later")
         except _TooLarge:
             self.metrics.webhooks_rejected.labels(platform, "too_large").inc()
             log.info("webhook rejected: body over %d bytes", self.limit,
@@ -188,12 +216,21 @@ class WebhookEndpoint:
             await reply.send(send)
 
 
-async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
+async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int,
+                     share: BodyShare | None = None) -> bytes:
     """Read the body, refusing it from ``Content-Length`` before reading, or as soon as a
-    chunked body passes ``limit`` bytes (the rest is never read into memory)."""
+    chunked body passes ``limit`` bytes (the rest is never read into memory).
+
+    With a ``share``, the body's bytes are held in it: the declared length before reading
+    (so a body the budget cannot take is refused unread), else each chunk as it comes;
+    :class:`_Busy` when the budget is full.
+    """
     declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
+    if declared is not None and declared.isdigit():
+        if int(declared) > limit:
+            raise _TooLarge
+        if share is not None and not share.grow(int(declared)):
+            raise _Busy
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -204,6 +241,8 @@ async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -
         size += len(chunk)
         if size > limit:
             raise _TooLarge
+        if share is not None and not share.grow(size):
+            raise _Busy
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -253,7 +292,8 @@ def webhook_router(endpoint: WebhookEndpoint) -> APIRouter:
             401: {"model": ErrorBody, "description": "Bad or missing signature"},
             404: {"model": ErrorBody, "description": "No such platform"},
             413: {"model": ErrorBody, "description": "Body over the size limit"},
-            503: {"model": ErrorBody, "description": "Database unavailable; retry later"},
+            503: {"model": ErrorBody, "description": "Database unavailable, or too many "
+                  "bodies being read at once; retry later"},
         },
     )
     async def receive_webhook(platform: str, request: Request) -> Response:
