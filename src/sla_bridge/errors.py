@@ -35,3 +35,14 @@ class StoreUnavailable(StoreError):
 
 class SchemaMissing(StoreUnavailable):
     """The database answers but was never migrated: run ``sla-bridge db upgrade``."""
+
+
+class StoreNotWritable(StoreUnavailable):
+    """The database answers but refuses writes: a read-only SQLite file or folder, a
+    read-only PostgreSQL server, a full disk. Webhooks get 503 (the sender retries); the
+    command line exits 2 when it is a ``setting_problem`` (the file, folder or server named
+    by ``SLA_BRIDGE_DATABASE_URL`` is read-only), 1 otherwise (a full or failing disk)."""
+
+    def __init__(self, message: str, *, setting_problem: bool = True) -> None:
+        super().__init__(message)
+        self.setting_problem = setting_problem

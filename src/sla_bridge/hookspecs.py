@@ -125,3 +125,18 @@ def sla_bridge_register_demos(register: Callable[[str, Callable[[], Any]], None]
     virtual clock. ``name`` is usually the platform's name; two plugins registering the same
     name is an error. Return value is ignored.
     """
+
+
+@hookspec
+def sla_bridge_register_webhook_signers(
+        register: Callable[[str, Callable[[str], Any]], None]) -> None:
+    """Contribute how a platform's webhooks are signed, for the hostile-input suite.
+
+    Called once per test process by :func:`sla_bridge.testing.webhook_signers`, when the
+    tests taking the kit's ``webhook_signer`` fixture are collected (never by the running
+    bridge). Call ``register(platform, make_signer)``: ``make_signer(secret)`` returns a
+    :class:`sla_bridge.testing.WebhookSigner` (the headers that make a body valid, the
+    settings that register the platform with that webhook secret, and the valid body
+    shapes to mutate). Two plugins registering the same platform is an error. Return value
+    is ignored.
+    """

@@ -166,13 +166,15 @@ StartBridge = Callable[..., Bridge]
 class ServeProcess:
     """``python -m sla_bridge serve`` in a subprocess, its stderr collected line by line."""
 
-    def __init__(self, env: dict[str, str], *args: str, cwd: str | None = None) -> None:
+    def __init__(self, env: dict[str, str], *args: str, cwd: str | None = None,
+                 preexec_fn: Callable[[], Any] | None = None) -> None:
         import subprocess
         import sys
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sla_bridge", "serve", "--port", "0", *args],
-            env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=preexec_fn)  # e.g. a resource limit for the bridge's process only
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

@@ -116,6 +116,29 @@ def test_malformed_bodies_are_bad_payloads(body: bytes) -> None:
         platform().parse_webhook(request(body))
 
 
+@pytest.mark.parametrize("ticket_id", ["\u00b2", "\u0661\u0662", "0", "-4", "4 2", "9" * 20,
+                                       "9223372036854775808", "9" * 5000])
+def test_a_ticket_id_that_is_not_a_zendesk_id_is_a_bad_payload(ticket_id: str) -> None:
+    # "²" and "١٢" pass str.isdigit: the bridge stored them, then its worker could not
+    # read them back as numbers (found by the hostile-input suite).
+    for body in (rendered(ticket_id=ticket_id), {**ticket_event("created", {}),
+                                                 "subject": f"zen:ticket:{ticket_id}"}):
+        body.get("detail", {}).pop("id", None)
+        with pytest.raises(BadPayload, match="must be a ticket number"):
+            platform().parse_webhook(request(body))
+
+
+def test_a_ticket_id_with_leading_zeros_is_the_same_ticket() -> None:
+    [event] = platform().parse_webhook(request(rendered(ticket_id="0042")))
+    assert event.ref.ticket_id == "42"
+
+
+def test_a_trigger_event_that_is_not_text_is_a_bad_payload() -> None:
+    body = {**rendered(), "event": {"name": "ticket.updated"}}
+    with pytest.raises(BadPayload, match="event must be text"):
+        platform().parse_webhook(request(body))
+
+
 def test_an_event_subscribed_ticket_event_is_parsed() -> None:
     body = ticket_event("status_changed", {"current": "SOLVED", "previous": "OPEN"})
     [event] = platform().parse_webhook(request(body, invocation="01HINV2"))

@@ -32,7 +32,8 @@ def test_the_entry_point_plugin_is_loaded_by_the_bridge() -> None:
     [info] = [i for i in host.plugins() if i.name == "zendesk"]
     assert info.distribution == "sla-bridge-zendesk"
     assert set(info.hooks) == {"sla_bridge_register_commands", "sla_bridge_register_platforms",
-                               "sla_bridge_register_settings", "sla_bridge_register_demos"}
+                               "sla_bridge_register_settings", "sla_bridge_register_demos",
+                               "sla_bridge_register_webhook_signers"}
     assert host.settings_sections()["zendesk"] is ZendeskSettings
     assert "zendesk" in build_cli(host).commands
     assert list(host.demos()) == ["zendesk"]

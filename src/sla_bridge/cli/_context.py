@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import click
 
 from sla_bridge.clock import Clock
-from sla_bridge.errors import BadDatabaseUrl
+from sla_bridge.errors import BadDatabaseUrl, StoreNotWritable
 from sla_bridge.plugin import PluginHost
 from sla_bridge.policy import Policy, PolicyError
 from sla_bridge.settings import Settings
@@ -37,9 +37,12 @@ class _DatabaseSettingProblem(click.ClickException):
     exit_code = 2  # a setting to fix, like every settings error
 
 
-def store_problem(error: Exception) -> click.ClickException:
-    """A database error for the command line: exit status 2 for a bad
-    ``SLA_BRIDGE_DATABASE_URL`` (a setting), 1 otherwise."""
-    if isinstance(error, BadDatabaseUrl):
-        return _DatabaseSettingProblem(str(error))
-    return click.ClickException(str(error))
+def store_problem(error: Exception, doing: str = "") -> click.ClickException:
+    """A database error for the command line (``doing``: what failed, put first): exit
+    status 2 for a bad ``SLA_BRIDGE_DATABASE_URL`` or a database it names that cannot be
+    written (a read-only file, folder or server: a setting to fix), 1 otherwise."""
+    message = f"{doing}: {error}" if doing else str(error)
+    if isinstance(error, BadDatabaseUrl) or (isinstance(error, StoreNotWritable)
+                                             and error.setting_problem):
+        return _DatabaseSettingProblem(message)
+    return click.ClickException(message)

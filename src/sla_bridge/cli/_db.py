@@ -43,7 +43,7 @@ def upgrade_command(app: AppContext) -> None:
         store.upgrade()
         current, head = _revisions(store)
     except StoreError as exc:
-        raise click.ClickException(f"cannot migrate {store!r}: {exc}") from None
+        raise store_problem(exc, f"cannot migrate {store!r}") from None
     finally:
         store.close()
     click.echo(f"database at revision {current} (head)" if current == head
@@ -58,7 +58,7 @@ def current_command(app: AppContext) -> None:
     try:
         current, head = _revisions(store)
     except StoreError as exc:
-        raise click.ClickException(f"cannot read {store!r}: {exc}") from None
+        raise store_problem(exc, f"cannot read {store!r}") from None
     finally:
         store.close()
     if current == head:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +13,11 @@ from sla_bridge.plugin import PluginError
 from sla_bridge.policy import PolicyError
 
 from ._context import AppContext, pass_app, store_problem
+
+if TYPE_CHECKING:
+    from sla_bridge.runtime import Runtime
+
+log = logging.getLogger("sla_bridge.cli")
 
 
 @click.command("serve")
@@ -64,10 +71,11 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
     try:
         if server.run_migrations:
             runtime.store.upgrade()
+        writable_or_warn(runtime)
     except StoreError as exc:
         sock.close()
         runtime.close()
-        raise click.ClickException(f"cannot prepare the database: {exc}") from None
+        raise store_problem(exc, "cannot prepare the database") from None
     access_log = settings.log_level == "DEBUG"
     try:
         if workers == 1:
@@ -86,3 +94,20 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
         runtime.close()
     if not started:
         raise click.ClickException("the server did not start; see the log above")
+
+
+def writable_or_warn(runtime: Runtime) -> None:
+    """Refuse to serve on a database that cannot be written (every webhook would get 503):
+    raise :class:`StoreNotWritable` for a read-only file, folder or server. A full disk is
+    only logged: the bridge starts, /readyz says why it is not ready, and it resumes by
+    itself once there is space. Not checked while the schema is behind (/readyz says so)."""
+    from sla_bridge.errors import StoreNotWritable
+
+    if not runtime.store.schema_is_current():
+        return
+    try:
+        runtime.store.heartbeat()
+    except StoreNotWritable as exc:
+        if exc.setting_problem:
+            raise
+        log.warning("the database cannot be written now: %s", exc)

@@ -152,6 +152,21 @@ class PluginHost:
         self._pm.hook.sla_bridge_register_demos(register=register)
         return found
 
+    def webhook_signers(self) -> dict[str, Callable[[str], Any]]:
+        """Return the webhook signer factories plugins register, by platform name, for the
+        hostile-input suite: each makes a :class:`sla_bridge.testing.WebhookSigner` from a
+        webhook secret (typed loosely here so the host does not depend on the testing kit)."""
+        found: dict[str, Callable[[str], Any]] = {}
+
+        def register(platform: str, make_signer: Callable[[str], Any]) -> None:
+            if platform in found:
+                raise PluginError(f"two plugins register a webhook signer for {platform!r}; "
+                                  "disable one with SLA_BRIDGE_DISABLED_PLUGINS")
+            found[platform] = make_signer
+
+        self._pm.hook.sla_bridge_register_webhook_signers(register=register)
+        return found
+
     def classify(self, policy: Policy, ticket: Ticket) -> ClassificationResult | None:
         """Return the first classifier's verdict on ``ticket`` under ``policy``.
 

@@ -74,7 +74,9 @@ def admin_router(runtime: Runtime) -> APIRouter:
                            f"the bridge has no state for ticket {ticket_id} on {platform}")
         return TicketView.of(platform, ticket_id, record, timers, decisions, ledger, pending)
 
-    @router.get("/timers", response_model=TimerList, summary="Scheduled timers in due order")
+    @router.get("/timers", response_model=TimerList, summary="Scheduled timers in due order",
+                responses={400: {"model": ErrorBody, "description": "due_before is not an "
+                                 "ISO 8601 instant with a UTC offset, or is out of range"}})
     def list_timers(
         due_before: Annotated[str | None, Query(
             description="Only timers due at or before this instant (ISO 8601 with a UTC "

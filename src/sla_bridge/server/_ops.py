@@ -46,8 +46,9 @@ def operations_router(runtime: Runtime) -> APIRouter:
     @router.get("/readyz", response_model=Readiness, summary="The bridge can take traffic",
                 responses={503: {"model": Readiness, "description": "A check failed"}})
     async def readyz() -> Response:
-        """200 when the database answers, its schema is at the newest migration and a
-        platform plugin is loaded; otherwise 503 naming the check that failed."""
+        """200 when the database answers, its schema is at the newest migration, it takes a
+        write (a heartbeat row, committed) and a platform plugin is loaded; otherwise 503
+        naming the check that failed."""
         checks = await _within(READY_WITHIN, _database_checks, runtime)
         names = sorted(runtime.platforms)
         checks["plugins"] = f"ok ({', '.join(names)})" if names else \
@@ -85,15 +86,27 @@ def _database_checks(runtime: Runtime) -> dict[str, str]:
     except (StoreError, SQLAlchemyError) as exc:
         checks["database"] = f"unavailable: {_first_line(exc)}"
         checks["migrations"] = "not checked: the database does not answer"
+        checks["writes"] = "not checked: the database does not answer"
         return checks
     checks["database"] = "ok"
     try:
         current = runtime.store.schema_is_current()
     except (StoreError, SQLAlchemyError) as exc:
         checks["migrations"] = f"cannot be read: {_first_line(exc)}"
+        checks["writes"] = "not checked: the schema cannot be read"
         return checks
-    checks["migrations"] = "ok" if current else \
-        "the schema is not at the newest migration: run `sla-bridge db upgrade`"
+    if not current:
+        checks["migrations"] = \
+            "the schema is not at the newest migration: run `sla-bridge db upgrade`"
+        checks["writes"] = "not checked: the schema is not current"
+        return checks
+    checks["migrations"] = "ok"
+    try:
+        runtime.store.heartbeat(timeout=READY_WITHIN * 0.75)  # so the check says why
+    except (StoreError, SQLAlchemyError) as exc:
+        checks["writes"] = f"failing: {_first_line(exc)}"
+        return checks
+    checks["writes"] = "ok"
     return checks
 
 

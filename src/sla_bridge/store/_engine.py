@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
-from sla_bridge.errors import BadDatabaseUrl, SchemaMissing, StoreUnavailable
+from sla_bridge.errors import BadDatabaseUrl, SchemaMissing, StoreNotWritable, StoreUnavailable
 from sla_bridge.masking import mask_url, scrub, url_credentials
 
 # libpq: give up connecting after 5 s, and let the kernel drop a connection whose packets
@@ -48,7 +48,14 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreNotWritable(
+                f"SLA_BRIDGE_DATABASE_URL: the folder {folder} of the SQLite database cannot "
+                f"be created ({exc.strerror or exc}); create it for the bridge's user, or set "
+                "SLA_BRIDGE_DATABASE_URL to a writable place") from None
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -80,6 +87,9 @@ def translate_errors(url: str) -> Iterator[None]:
         safe = mask_url(url)
         detail = scrub(str(exc.orig), url_credentials(url))
         text = detail.lower()
+        refusal = not_writable(url, exc)
+        if refusal is not None:
+            raise refusal from exc
         if _is_connection_problem(exc) or "database is locked" in text:
             raise StoreUnavailable(f"database {safe} is unavailable: {detail}") from exc
         if "no such table" in text or ("does not exist" in text and "relation" in text):
@@ -87,6 +97,9 @@ def translate_errors(url: str) -> Iterator[None]:
                                 "`sla-bridge db upgrade`") from exc
         raise
     except DBAPIError as exc:
+        refusal = not_writable(url, exc)
+        if refusal is not None:
+            raise refusal from exc
         if exc.connection_invalidated:
             safe = mask_url(url)
             raise StoreUnavailable(f"database {safe} connection was lost") from exc
@@ -98,3 +111,46 @@ def _is_connection_problem(exc: OperationalError) -> bool:
     markers = ("connection", "could not connect", "server closed", "terminating",
                "unable to open", "timeout", "the database system is")
     return exc.connection_invalidated or any(marker in text for marker in markers)
+
+
+# What SQLite and PostgreSQL say when the database answers but refuses to be written.
+_READ_ONLY = ("attempt to write a readonly database", "unable to open database file",
+              "read-only transaction", "readonly database")
+_FULL = ("database or disk is full", "no space left on device", "disk i/o error")
+_PG_READ_ONLY = "25006"  # read_only_sql_transaction: a standby, or default_transaction_read_only
+_PG_FULL = ("53100",)  # disk_full
+
+
+def not_writable(url: str, exc: DBAPIError) -> StoreNotWritable | None:
+    """The error to raise when ``exc`` says the database cannot be written (a read-only file,
+    folder or server, a full or failing disk), else ``None``; the message says what to do."""
+    detail = scrub(str(exc.orig), url_credentials(url)).strip().splitlines()
+    first = detail[0] if detail else type(exc.orig).__name__
+    text = first.lower()
+    state = getattr(exc.orig, "sqlstate", None)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        where = parsed.database or ":memory:"
+        if any(marker in text for marker in _READ_ONLY):
+            name = Path(where).name
+            return StoreNotWritable(
+                f"SLA_BRIDGE_DATABASE_URL: the SQLite database {where} cannot be written "
+                f"({first}); give the bridge's user write access to the file and its folder "
+                f"(SQLite also writes {name}-wal and {name}-shm there), or set "
+                "SLA_BRIDGE_DATABASE_URL to a writable place")
+        if any(marker in text for marker in _FULL):
+            return StoreNotWritable(
+                f"the SQLite database {where} cannot be written ({first}): free space on its "
+                "disk or check the disk for errors; the bridge resumes by itself",
+                setting_problem=False)
+        return None
+    if state == _PG_READ_ONLY:
+        return StoreNotWritable(
+            f"SLA_BRIDGE_DATABASE_URL: the PostgreSQL database {mask_url(url)} is read-only "
+            f"({first}); point SLA_BRIDGE_DATABASE_URL at the primary server, not a standby")
+    if state in _PG_FULL or "no space left on device" in text:
+        return StoreNotWritable(
+            f"the PostgreSQL database {mask_url(url)} cannot be written ({first}): free space "
+            "on the database server's disk; the bridge resumes by itself",
+            setting_problem=False)
+    return None

@@ -9,12 +9,16 @@ helpdesk plugin.
   :class:`TestdeskDB`), installed for a test through a real entry point
   (:class:`InstalledTestdesk`), and its helpdesk side (:class:`MemoryHelpdesk`).
 * :class:`WebhookReceiver`: an endpoint that records what a sandbox's webhook sender sends.
+* :class:`WebhookSigner`: how a platform's webhooks are made valid, for the hostile-input
+  suite; each platform plugin registers one (hook ``sla_bridge_register_webhook_signers``),
+  :func:`webhook_signers` finds them, :class:`TestdeskSigner` is the memory platform's.
 * The in-memory life (no bridge process, no platform) is :mod:`sla_bridge.simulate`,
   re-exported here: :class:`Desk`, :class:`TicketLife`, :func:`play_story` ...
 * :func:`run_demo` and :class:`DemoScript`: the frame of ``sla-bridge demo``.
 * The pytest plugin (installed with the package, entry point ``pytest11``): the fixtures
   ``clean_environment``, ``fast_retries``, ``testdesk``, ``make_harness``,
-  ``memory_driver`` and ``webhook_receiver``, and the ``slow`` marker.
+  ``memory_driver``, ``webhook_receiver`` and ``webhook_signer`` (a test taking it runs once
+  per installed platform), and the ``slow`` marker.
 * :mod:`sla_bridge.testing.conformance`: the workflow stories written once against a
   :class:`~sla_bridge.testing.conformance.HelpdeskDriver`, for every platform to run.
 * :class:`OpenApiChecker` (with :func:`log_problems`, :func:`trim_document`): a platform's
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from ._openapi import OpenApiChecker, Operation, log_problems, trim_document
     from ._receiver import WebhookReceiver
     from ._serving import RecordingSleep, VirtualClock
+    from ._signers import TestdeskSigner, WebhookSigner, webhook_signers
     from ._testdesk import NAME as TESTDESK
     from ._testdesk import Testdesk, TestdeskDB, TestdeskSettings, new_ticket, sign
     from ._timeline import Timeline, describe_decision
@@ -77,6 +82,9 @@ _EXPORTS = {
     "WebhookReceiver": "._receiver",
     "RecordingSleep": "._serving",
     "VirtualClock": "._serving",
+    "TestdeskSigner": "._signers",
+    "WebhookSigner": "._signers",
+    "webhook_signers": "._signers",
     "Testdesk": "._testdesk",
     "TestdeskDB": "._testdesk",
     "TestdeskSettings": "._testdesk",
@@ -135,10 +143,12 @@ __all__ = [
     "Testdesk",
     "TestdeskDB",
     "TestdeskSettings",
+    "TestdeskSigner",
     "TicketLife",
     "Timeline",
     "VirtualClock",
     "WebhookReceiver",
+    "WebhookSigner",
     "Write",
     "describe_decision",
     "load_story",
@@ -149,5 +159,6 @@ __all__ = [
     "run_demo",
     "sign",
     "trim_document",
+    "webhook_signers",
     "write_entry_point",
 ]

@@ -15,7 +15,11 @@ the same fixtures and the ``slow`` marker; nothing here is autouse, so a suite o
 ``memory_driver``
     a :class:`~sla_bridge.testing.conformance.MemoryDriver`, for the conformance suite;
 ``webhook_receiver``
-    a :class:`~sla_bridge.testing.WebhookReceiver`.
+    a :class:`~sla_bridge.testing.WebhookReceiver`;
+``webhook_signer``
+    a :class:`~sla_bridge.testing.WebhookSigner`: a test taking it runs once per installed
+    platform (:func:`~sla_bridge.testing.webhook_signers`), that platform configured in the
+    environment to verify webhooks signed with :data:`HOSTILE_SECRET`.
 
 The heavy imports happen inside the fixtures, so loading the plugin costs nothing.
 """
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
         InstalledTestdesk,
         PlatformSandbox,
         WebhookReceiver,
+        WebhookSigner,
     )
     from sla_bridge.testing.conformance import MemoryDriver
 
@@ -44,6 +49,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the ``slow`` marker."""
     config.addinivalue_line(
         "markers", "slow: a long end-to-end test (CI runs it; `-m 'not slow'` skips it)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that takes ``webhook_signer`` once per installed platform."""
+    if "webhook_signer" in metafunc.fixturenames:
+        from sla_bridge.testing import webhook_signers
+
+        metafunc.parametrize("webhook_signer", list(webhook_signers()), indirect=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -127,3 +140,24 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+# The webhook secret the platforms verify in the tests taking ``webhook_signer``.
+HOSTILE_SECRET = "hostile-input-signing-secret-0123456789"
+
+
+@pytest.fixture
+def webhook_signer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+                   ) -> WebhookSigner:
+    """The signer of the platform the test runs for, the platform configured in the
+    environment (``testdesk`` installed first) to verify webhooks signed with
+    :data:`HOSTILE_SECRET`."""
+    from sla_bridge.testing import TESTDESK, webhook_signers
+
+    name: str = request.param
+    if name == TESTDESK:
+        request.getfixturevalue("testdesk")
+    signer = webhook_signers()[name](HOSTILE_SECRET)
+    for variable, value in signer.environment().items():
+        monkeypatch.setenv(variable, value)
+    return signer

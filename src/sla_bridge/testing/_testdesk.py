@@ -280,7 +280,10 @@ class Testdesk:
     def parse_webhook(self, request: WebhookRequest) -> Sequence[InboundEvent]:
         """Check the signature; one event for the ticket the body names."""
         given = request.header("x-testdesk-signature") or ""
-        if not self.secret or not hmac.compare_digest(given, sign(self.secret, request.body)):
+        # Bytes, not text: compare_digest refuses text with non-ASCII characters (a header
+        # byte over 0x7f), which would have been a 500.
+        expected = sign(self.secret, request.body).encode()
+        if not self.secret or not hmac.compare_digest(given.encode(), expected):
             raise Unauthorized("unauthorized", "bad or missing x-testdesk-signature")
         delivery = request.header("x-testdesk-delivery")
         if not delivery:
@@ -402,3 +405,12 @@ def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: C
 def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], None]) -> None:
     """The ``testdesk`` settings section."""
     register("testdesk", TestdeskSettings)
+
+
+@hookimpl
+def sla_bridge_register_webhook_signers(
+        register: Callable[[str, Callable[[str], Any]], None]) -> None:
+    """How testdesk webhooks are signed (:class:`sla_bridge.testing.TestdeskSigner`)."""
+    from ._signers import TestdeskSigner
+
+    register(NAME, TestdeskSigner)

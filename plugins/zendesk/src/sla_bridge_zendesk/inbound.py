@@ -67,13 +67,24 @@ def parse_body(request: WebhookRequest, signed_at: datetime | None,
                      "sla-bridge trigger body (with ticket_id); see the plugin README")
 
 
+# Zendesk ids are positive 64-bit integers.
+_MAX_ID = 2**63
+
+
+def _is_id(text: str) -> bool:
+    """Whether ``text`` is a Zendesk id: ASCII digits only (``isdigit`` alone also takes
+    "²" and Arabic-Indic digits, which ``int`` reads differently or not at all), in range."""
+    return (len(text) <= 19 and text.isascii() and text.isdigit()  # int() of 5,000 digits
+            and 0 < int(text) < _MAX_ID)                           # raises ValueError
+
+
 def _ticket_id(value: Any, where: str) -> str:
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit():
+    if not _is_id(text):
         raise BadPayload(f"{where} must be a ticket number, got {text[:40]!r}"
                          + (" (an unrendered placeholder: a webhook test?)" if "{{" in text
                             else ""))
-    return text
+    return str(int(text))  # "0042" is ticket 42, stored once under one name
 
 
 def _delivery(request: WebhookRequest, *candidates: Any) -> str:
@@ -86,8 +97,10 @@ def _from_trigger(body: Mapping[str, Any], request: WebhookRequest,
     updater_id = body.get("updater_id")
     updater_email = body.get("updater_email")
     # A rendered {{current_user.id}} is a number; the bridge's e-mail next to it is its own.
-    bridge.notice(updater_id if str(updater_id or "").isdigit() else None, updater_email)
-    event = str(body.get("event") or "ticket.updated")[:100]
+    bridge.notice(updater_id if _is_id(str(updater_id or "").strip()) else None, updater_email)
+    event = body.get("event") or "ticket.updated"
+    if not isinstance(event, str):
+        raise BadPayload(f"event must be text like ticket.updated, got a {_json_type(event)}")
     payload = {
         "source": "trigger",
         "webhook_id": request.header(WEBHOOK_ID_HEADER),
@@ -96,7 +109,7 @@ def _from_trigger(body: Mapping[str, Any], request: WebhookRequest,
     return InboundEvent(
         ref=TicketRef(platform=PLATFORM, ticket_id=ticket_id),
         delivery_id=_delivery(request, request.header(INVOCATION_HEADER)),
-        event_type=event,
+        event_type=event[:100],
         occurred_at=signed_at,
         by_bridge=bridge.is_bridge(updater_id, updater_email),
         payload=payload,
@@ -137,3 +150,9 @@ def _from_event(body: Mapping[str, Any], request: WebhookRequest,
         by_bridge=bridge.is_bridge(actor),
         payload=payload,
     )]
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for error messages."""
+    names = {dict: "object", list: "array", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), "string")

@@ -61,3 +61,12 @@ def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]]
     from .demo import ThanksgivingWeek
 
     register(PLATFORM, ThanksgivingWeek)
+
+
+@hookimpl
+def sla_bridge_register_webhook_signers(
+        register: Callable[[str, Callable[[str], object]], None]) -> None:
+    """Zendesk's webhook signature, for the core's hostile-input suite."""
+    from .webhook_signer import ZendeskSigner
+
+    register(PLATFORM, ZendeskSigner)
