@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -154,7 +154,10 @@ class Platform(Protocol):
 
     A platform may also set ``delivery_id_header`` (a string attribute: the header its
     webhooks name their delivery in, e.g. ``X-Zendesk-Webhook-Invocation-Id``), which the
-    server logs for requests that fail before they are parsed.
+    server logs for requests that fail before they are parsed, and ``closed_is_final``
+    (``True`` when a closed ticket accepts no update at all, as on Zendesk, where a merged
+    ticket is closed too): the worker then tries no write to a closed ticket and only opens
+    its follow-ups.
     """
 
     @property
@@ -212,4 +215,50 @@ class BatchWriter(Protocol):
         worker applies the actions one by one, so that one refused write does not hold back
         the others.
         """
+        ...
+
+
+class Inbox(Protocol):
+    """Where a platform puts the events it finds by itself (the bridge's store)."""
+
+    def accept(self, events: Sequence[InboundEvent]) -> int:
+        """Store the events durably and wake their tickets; return how many were new (an
+        event whose ``delivery_id`` is stored already is a duplicate and left out)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one periodic sweep did."""
+
+    # Every change before this instant was looked at: the next sweep starts here.
+    until: datetime
+    seen: int = 0  # changed tickets the platform listed
+    queued: int = 0  # events new to the inbox (the others were there already)
+    error: str | None = None  # why the sweep stopped early (the next one resumes at until)
+
+
+@runtime_checkable
+class Periodic(Protocol):
+    """A platform that looks, every so often, for changes its webhooks did not report: the
+    helpdesk does not retry a webhook the bridge refused, nor one lost while the bridge was
+    down for longer than the helpdesk retries.
+
+    The timer worker calls :meth:`sweep` at most once an :attr:`every` (across replicas:
+    the store hands the sweep to one of them), with the instant the last sweep got to (a
+    bridge that was down for three days sweeps the three days); the first sweep looks
+    :attr:`every` back. The sweep puts an event into ``inbox`` for each ticket changed since
+    then, with a delivery id derived from the change, so that seeing one change twice adds
+    nothing; the reconciler then looks at those tickets as after any webhook.
+    """
+
+    @property
+    def every(self) -> timedelta | None:
+        """How often to sweep; ``None``: never (the setting is off)."""
+        ...
+
+    def sweep(self, inbox: Inbox, since: datetime) -> Swept:
+        """Queue an event for every ticket changed since ``since``. A failure of the
+        platform's API ends the sweep early with :attr:`Swept.error` set and
+        :attr:`Swept.until` where it got to; it should not raise."""
         ...

@@ -14,18 +14,19 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, text
 
 from sla_bridge.clock import Clock
-from sla_bridge.errors import SchemaMissing, StoreError, StoreUnavailable
+from sla_bridge.errors import SchemaMissing, StoreError, StoreNotWritable, StoreUnavailable
 from sla_bridge.masking import mask_url
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.records import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import TicketRef
 
-from . import _queue, _records, _retention
+from . import _heartbeat, _queue, _records, _retention, _sweeps
 from ._engine import make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, Timer
 from ._records import DeadLetter, LedgerEntry, LedgerWrite
 from ._retention import Pruned
+from ._sweeps import SweepClaim
 
 __all__ = [
     "Claim",
@@ -38,8 +39,10 @@ __all__ = [
     "SchemaMissing",
     "Store",
     "StoreError",
+    "StoreNotWritable",
     "StoreUnavailable",
     "StoredEvent",
+    "SweepClaim",
     "TicketRecord",
     "Timer",
     "TimerSpec",
@@ -102,6 +105,16 @@ class Store:
         """Raise :class:`StoreUnavailable` unless the database answers."""
         self._run(lambda conn: conn.execute(text("SELECT 1")))
 
+    def heartbeat(self, timeout: float = 1.0) -> None:
+        """Prove the database takes writes: rewrite the heartbeat row and commit (a write
+        rolled back never reaches the disk). Lock waits are bounded by ``timeout`` seconds.
+        Raises :class:`StoreNotWritable` for a read-only file, folder or server and a full
+        disk, :class:`StoreUnavailable` when the database does not answer."""
+        now = self.clock.now()
+        with translate_errors(self.url), self.engine.connect() as conn, \
+                _heartbeat.bounded_waits(conn, timeout), conn.begin():
+            _heartbeat.beat(conn, now, timeout)
+
     # -- inbox and work queue -------------------------------------------------------------
 
     def accept(self, events: Sequence[InboundEvent]) -> int:
@@ -152,6 +165,21 @@ class Store:
             _records.record_decisions(conn, claim.ref, decisions)
             _queue.release_claim(conn, claim, now, done=True)
             return added
+
+        return self._run(work)
+
+    def finish_gone(self, claim: Claim, decision: Decision) -> int:
+        """Commit the look at a ticket its platform no longer has (deleted, marked as spam)
+        in one transaction: its scheduled timers cancelled, its clocks stopped, its record's
+        status ``gone``, ``decision`` recorded, the events done and the lease released.
+        Returns how many timers were cancelled."""
+        now = self.clock.now()
+
+        def work(conn: Connection) -> int:
+            cancelled = _records.stop_ticket(conn, claim.ref, now)
+            _records.record_decisions(conn, claim.ref, [decision])
+            _queue.release_claim(conn, claim, now, done=True)
+            return cancelled
 
         return self._run(work)
 
@@ -259,3 +287,21 @@ class Store:
     def decisions(self, ref: TicketRef, limit: int = 50) -> list[Decision]:
         """Return a ticket's latest decisions, newest first."""
         return self._run(lambda conn: _records.recent_decisions(conn, ref, limit))
+
+    # -- periodic sweeps ---------------------------------------------------------------------
+
+    def claim_sweep(self, name: str, owner: str, every: timedelta) -> SweepClaim:
+        """Claim the periodic sweep ``name`` for ``owner`` unless one began less than
+        ``every`` ago (by this process or another replica); the claim says where the last
+        finished sweep got to."""
+        now = self.clock.now()
+        return self._run(lambda conn: _sweeps.claim(conn, name, owner, now, every))
+
+    def finish_sweep(self, name: str, until: datetime) -> None:
+        """Record that the sweep ``name`` looked at every change before ``until``."""
+        now = self.clock.now()
+        self._run(lambda conn: _sweeps.finish(conn, name, until, now))
+
+    def last_sweep(self, name: str) -> SweepClaim | None:
+        """Where the sweep ``name`` stands, or ``None`` if it never ran."""
+        return self._run(lambda conn: _sweeps.last(conn, name))

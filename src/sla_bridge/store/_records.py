@@ -14,7 +14,10 @@ from sla_bridge.records import ClockRecord, Decision, TicketRecord
 from sla_bridge.tickets import TicketRef
 
 from ._queue import upsert_statement
-from ._schema import action_ledger, dead_letters, decisions, sla_clocks, ticket_states
+from ._schema import action_ledger, dead_letters, decisions, sla_clocks, ticket_states, timers
+
+# The status the bridge records for a ticket its platform no longer has (deleted, spam).
+GONE = "gone"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,22 @@ def save_ticket(conn: Connection, record: TicketRecord, now: datetime) -> None:
              "due_at": c.due_at, "used_seconds": c.used_seconds, "paused": c.paused,
              "warned": c.warned, "breached": c.breached, "met_at": c.met_at,
              "updated_at": now} for c in record.clocks])
+
+
+def stop_ticket(conn: Connection, ref: TicketRef, now: datetime) -> int:
+    """A ticket that is gone: its scheduled timers cancelled, its clocks stopped (no due
+    instant, not paused; what they used and whether they were met or breached stay), its
+    record's status :data:`GONE`. Returns how many timers were cancelled."""
+    where = (timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id)
+    cancelled = conn.execute(update(timers).where(*where, timers.c.status == "scheduled")
+                             .values(status="cancelled")).rowcount
+    conn.execute(update(sla_clocks).where(sla_clocks.c.platform == ref.platform,
+                                          sla_clocks.c.ticket_id == ref.ticket_id)
+                 .values(due_at=None, paused=False, updated_at=now))
+    conn.execute(update(ticket_states).where(ticket_states.c.platform == ref.platform,
+                                             ticket_states.c.ticket_id == ref.ticket_id)
+                 .values(status=GONE, updated_at=now))
+    return int(cancelled)
 
 
 # -- action ledger --------------------------------------------------------------------------

@@ -194,3 +194,27 @@ decisions = Table(
     Index(None, "platform", "ticket_id", "at"),
     Index("ix_decisions_at", "at"),
 )
+
+# One row per probe name, rewritten by every readiness check: a committed write proves the
+# database takes writes (a rolled-back one never reaches the disk).
+heartbeat = Table(
+    "heartbeat",
+    metadata,
+    Column("name", String(50), nullable=False),
+    Column("beat_at", UTCDateTime, nullable=False),
+    Column("beat_by", String(100), nullable=False),
+    PrimaryKeyConstraint("name"),
+)
+
+# One row per periodic sweep (a platform looking for changes its webhooks missed): when the
+# latest began and by whom (claimed by one replica at a time), and how far the last got.
+sweeps = Table(
+    "sweeps",
+    metadata,
+    Column("name", String(100), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("started_by", String(100), nullable=False),
+    Column("swept_until", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    PrimaryKeyConstraint("name"),
+)

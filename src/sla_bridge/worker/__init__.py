@@ -1,7 +1,15 @@
 """Reconcile workers and timers: fire what is due, reconcile woken tickets, apply actions."""
 
 from ._apply import Applied, Applier
-from ._pool import DrainReport, WorkerPool, drain, fire_due_timers, reconcile_next, worker_name
+from ._pool import (
+    DrainReport,
+    WorkerPool,
+    drain,
+    fire_due_timers,
+    reconcile_next,
+    sweep_when_due,
+    worker_name,
+)
 from ._reconcile import Reconciled, Reconciler
 
 __all__ = [
@@ -14,5 +22,6 @@ __all__ = [
     "drain",
     "fire_due_timers",
     "reconcile_next",
+    "sweep_when_due",
     "worker_name",
 ]

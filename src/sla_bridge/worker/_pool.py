@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sla_bridge.platforms import Periodic, Swept
 from sla_bridge.runtime import Runtime
 from sla_bridge.store import Claim, Pruned, StoreUnavailable, Timer
 
@@ -60,6 +61,7 @@ class WorkerPool:
         self._work_ready = threading.Event()
         self._threads: list[threading.Thread] = []
         self._pruned_at: datetime | None = None
+        self._sweeps_due: dict[str, datetime] = {}
 
     def start(self) -> None:
         """Start the threads (returns at once)."""
@@ -99,6 +101,8 @@ class WorkerPool:
         while not self._stop.is_set():
             try:
                 self._prune_when_due()
+                if sweep_when_due(self.runtime, owner, self._sweeps_due):
+                    self._work_ready.set()
                 fired = fire_due_timers(self.runtime, owner)
                 if fired:
                     self._work_ready.set()
@@ -171,6 +175,46 @@ def prune_old(runtime: Runtime) -> Pruned:
         events_before=now - timedelta(days=keep.processed_events_days),
         timers_before=now - timedelta(days=keep.finished_timers_days),
         decisions_before=now - timedelta(days=keep.decisions_days))
+
+
+def sweep_when_due(runtime: Runtime, owner: str,
+                   next_check: dict[str, datetime] | None = None) -> list[tuple[str, Swept]]:
+    """Run the sweep of each :class:`~sla_bridge.platforms.Periodic` platform that is due
+    (at most once its ``every``, across replicas: the store hands each period's sweep to one
+    of them), from where the last sweep got to; return what the sweeps that ran did.
+
+    ``next_check`` (sweep name -> instant, kept by the caller) spares the store a look
+    before a sweep can be due. A sweep runs in the calling thread (the timer worker's).
+    """
+    now, done = runtime.clock.now(), []
+    for platform in runtime.platforms.values():
+        if not isinstance(platform, Periodic):
+            continue
+        every = platform.every
+        if every is None or (next_check is not None
+                             and now < next_check.get(platform.name, now)):
+            continue
+        claim = runtime.store.claim_sweep(platform.name, owner, every)
+        if next_check is not None:
+            next_check[platform.name] = claim.started_at + every
+        if not claim.claimed:
+            continue
+        since = claim.since or now - every
+        try:
+            swept = platform.sweep(runtime.store, since)
+        except StoreUnavailable:
+            raise
+        except Exception:  # a bug in a plugin must not stop the timers
+            log.exception("the %s sweep failed; it runs again in %s", platform.name, every)
+            continue
+        runtime.store.finish_sweep(platform.name, swept.until)
+        if swept.error:
+            log.warning("the %s sweep stopped early, at %s: %s", platform.name,
+                        swept.until.isoformat(), swept.error)
+        log.info("swept %s for changes since %s: %d changed tickets, %d looked at again",
+                 platform.name, since.isoformat(), swept.seen, swept.queued)
+        done.append((platform.name, swept))
+    return done
 
 
 def fire_due_timers(runtime: Runtime, owner: str) -> list[Timer]:

@@ -54,8 +54,9 @@ class Reconciler:
             ticket = self.applier.retrying(platform.name)(platform.fetch_ticket, ref.ticket_id)
         except VendorError as exc:
             if exc.status == 404:
-                detail = f"{ref} no longer exists on {platform.name}: nothing to do"
-                store.finish(claim, decisions=[Decision("ticket.gone", detail, now, {})])
+                detail = (f"{ref} no longer exists on {platform.name} (deleted or marked as "
+                          "spam): its timers are cancelled and its clocks stopped")
+                store.finish_gone(claim, Decision("ticket.gone", detail, now, {}))
                 return Reconciled(claim, "skipped", detail=detail)
             delay = min(RETRY_BASE * (2 ** min(claim.attempts, 12)), RETRY_CAP)
             detail = f"fetching {ref} failed: {exc} (status {exc.status}); retry in {delay}"
