@@ -144,9 +144,13 @@ def test_the_webhook_secret_is_printed_only_when_asked(tmp_path: Path) -> None:
     assert secret_lines(SECRET, show_secret=True) == [
         f"export SLA_BRIDGE_ACME__WEBHOOK_SECRET={SECRET}"]
     env = tmp_path / ".env"
-    [wrote] = secret_lines(SECRET, env_file=env)
+    [wrote, restart] = secret_lines(SECRET, env_file=env)
     assert wrote.startswith("  wrote      signing secret")
-    assert SECRET not in wrote
+    assert SECRET not in wrote + restart
+    # A running serve read its settings when it started: it keeps refusing until restarted.
+    assert restart == ("  note       restart `sla-bridge serve` if it is running: it reads "
+                       "SLA_BRIDGE_ACME__WEBHOOK_SECRET only when it starts, and refuses "
+                       "Acme's webhooks (401) until then")
     assert env.read_text() == f"SLA_BRIDGE_ACME__WEBHOOK_SECRET={SECRET}\n"
 
 
@@ -216,7 +220,10 @@ def test_setup_applies_the_plan_then_reports_the_secret(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "  create     rule 'ticket created': notifies the bridge", "1 change(s) made.",
-        f"  wrote      signing secret: SLA_BRIDGE_ACME__WEBHOOK_SECRET in {tmp_path / '.env'}"]
+        f"  wrote      signing secret: SLA_BRIDGE_ACME__WEBHOOK_SECRET in {tmp_path / '.env'}",
+        "  note       restart `sla-bridge serve` if it is running: it reads "
+        "SLA_BRIDGE_ACME__WEBHOOK_SECRET only when it starts, and refuses Acme's webhooks "
+        "(401) until then"]
     assert remote.account.writes == ["create ticket created"]
     assert SECRET not in result.output
 

@@ -116,15 +116,17 @@ async def show_health(request: Request) -> Response:
 
 class Receiver:
     """A webhook endpoint on a ThreadedServer: records each request, answers ``statuses``
-    in turn (then 200)."""
+    in turn (then 200), with ``headers``."""
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []
+        self.headers: dict[str, str] = {}
 
         async def hook(request: Request) -> Response:
             self.received.append((dict(request.headers), await request.body()))
-            return Response(status_code=self.statuses.pop(0) if self.statuses else 200)
+            return Response(status_code=self.statuses.pop(0) if self.statuses else 200,
+                            headers=self.headers)
 
         self.server = ThreadedServer(Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
                                      name="receiver")
@@ -370,6 +372,27 @@ def test_the_retry_rule_and_the_clock() -> None:
         acme.sender.send(webhook_id="h", endpoint="http://127.0.0.1:9/", body=b"{}",
                          event_type="x")
         assert acme.deliveries[0].created_at == "2026-11-30T15:00:00Z"
+
+
+def test_a_retry_rule_can_read_the_answers_headers_and_sets_the_timeout(
+        receiver: Receiver) -> None:
+    def short_wait(status: int, headers: Mapping[str, str]) -> bool:
+        return status == 503 and int(headers.get("retry-after", "99")) < 10
+
+    rule = RetryRule(retry_answer=short_wait, timeout=2.5)
+    assert (rule.again(503, {"Retry-After": "5"}), rule.again(503, {}),
+            rule.again(503, {"retry-after": "30"}), rule.again(500, {"Retry-After": "1"})) == (
+        True, False, False, False)
+    with Acme(retry=rule) as vendor:
+        assert vendor.sender.timeout == 2.5
+        vendor.hook_url = receiver.url
+        receiver.statuses = [503, 503]
+        receiver.headers = {"Retry-After": "5"}
+        httpx.post(f"{vendor.base_url}/rest/things", json={"thing": {"name": "a"}})
+        assert vendor.flush()
+        [delivery] = vendor.deliveries
+        assert [(a["response_code"], a["response_headers"]["retry-after"])
+                for a in delivery.attempts] == [(503, "5"), (503, "5"), (200, "5")]
 
 
 def test_utc_clock_reads_clocks_and_callables() -> None:

@@ -121,7 +121,9 @@ def test_failed_deliveries_are_retried_with_the_same_invocation_id(
         sandbox: Sandbox, account: Account, settings: ZendeskSettings,
         webhook_receiver: WebhookReceiver, platform: ZendeskPlatform) -> None:
     wire(sandbox, settings, webhook_receiver.url)
+    # Zendesk retries a 503 only with a short Retry-After (test_zendesk_webhook_retries).
     webhook_receiver.status = 503
+    webhook_receiver.headers = {"Retry-After": "5"}
     sandbox.open_ticket(account.customer["id"], "S", "B")
     assert sandbox.flush(timeout=15)
     attempts = webhook_receiver.wait_for(3)

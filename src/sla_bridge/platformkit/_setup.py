@@ -123,13 +123,19 @@ def write_env_variable(path: Path, name: str, value: str) -> bool:
     return True
 
 
+#: Settings are read when a process starts: a ``serve`` already running keeps the old secret.
+RESTART_NOTE = ("  note       restart `sla-bridge serve` if it is running: it reads {variable} "
+                "only when it starts, and refuses {platform_label}'s webhooks (401) until then")
+
+
 def report_webhook_secret(variable: str, configured: SecretStr, found: str | None, *,
                           platform_label: str, env_file: Path | None = None,
                           show_secret: bool = False) -> list[str]:
     """Reconcile the webhook secret the platform holds (``found``) with the setting.
 
-    Matching: one ``unchanged`` line. Otherwise it is written to ``env_file``, or printed as
-    an ``export`` line with ``show_secret``, or the lines say how to get it; the secret is
+    Matching: one ``unchanged`` line. Otherwise it is written to ``env_file`` (with a note
+    that a running ``sla-bridge serve`` must be restarted to read it), or printed as an
+    ``export`` line with ``show_secret``, or the lines say how to get it; the secret is
     printed only when asked.
     """
     if found is None:
@@ -139,7 +145,8 @@ def report_webhook_secret(variable: str, configured: SecretStr, found: str | Non
     if env_file is not None:
         changed = write_env_variable(env_file, variable, found)
         return [f"  {'wrote' if changed else 'unchanged':<10} signing secret: {variable} in "
-                f"{env_file}"]
+                f"{env_file}",
+                RESTART_NOTE.format(variable=variable, platform_label=platform_label)]
     if show_secret:
         return [f"export {variable}={found}"]
     return [f"  note       signing secret: set {variable} to the webhook's signing secret "

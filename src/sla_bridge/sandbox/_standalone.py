@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, TextIO
 
 
@@ -26,10 +26,10 @@ class Standalone(Protocol):
 
 
 def run_standalone(sandbox: Standalone, *, title: str = "sandbox", out: TextIO | None = None,
-                   until: threading.Event | None = None) -> int:
+                   until: threading.Event | None = None, notes: Iterable[str] = ()) -> int:
     """Start ``sandbox``, print where it serves and the ``export`` lines that point the
-    plugin at it, serve until SIGINT or SIGTERM (or until ``until`` is set, e.g. from a
-    test), stop it; return the exit status (0)."""
+    plugin at it, then ``notes`` (e.g. who can sign in), serve until SIGINT or SIGTERM (or
+    until ``until`` is set, e.g. from a test), stop it; return the exit status (0)."""
     out = out or sys.stdout
     stop = until or threading.Event()
     # The handlers are in place before anything is printed: whoever reads the banner may
@@ -41,6 +41,8 @@ def run_standalone(sandbox: Standalone, *, title: str = "sandbox", out: TextIO |
             print(f"{title} on {url} (Ctrl-C to stop). Point the bridge at it:", file=out)
             for name, value in sandbox.plugin_env().items():
                 print(f"  export {name}={value}", file=out)
+            for line in notes:
+                print(line, file=out)
             out.flush()
             stop.wait()
         finally:

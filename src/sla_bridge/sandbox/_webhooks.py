@@ -2,8 +2,10 @@
 
 The vendor's sandbox decides what to send (a trigger fired, an event happened) and calls
 :meth:`WebhookSender.send`; the sender signs each attempt with the vendor's headers, retries
-by the vendor's documented :class:`RetryRule`, records every attempt, and can lose or repeat
-deliveries on request (:attr:`WebhookSender.drop_next`, :attr:`WebhookSender.duplicate_next`).
+by the vendor's documented :class:`RetryRule` (which may read the answer's headers, e.g. a
+``Retry-After``, and says how long the vendor waits for an answer), records every attempt,
+and can lose or repeat deliveries on request (:attr:`WebhookSender.drop_next`,
+:attr:`WebhookSender.duplicate_next`).
 """
 
 from __future__ import annotations
@@ -71,38 +73,48 @@ def linear_backoff(attempt: int) -> float:
 @dataclass(frozen=True)
 class RetryRule:
     """When a vendor sends a webhook again: at most ``attempts`` attempts; another after an
-    answer whose status ``retry_status`` accepts, or after no answer at all when
-    ``retry_unanswered``; ``backoff(n)`` seconds after the n-th attempt."""
+    answer whose status ``retry_status`` accepts (or, when given, that ``retry_answer``
+    accepts from the status and the answer's headers, names in lower case), or after no
+    answer at all when ``retry_unanswered``; ``backoff(n)`` seconds after the n-th attempt.
+    ``timeout`` is how long the vendor waits for an answer (seconds); later is no answer."""
 
     attempts: int = 3
     retry_status: Callable[[int], bool] = server_errors_and_429
     retry_unanswered: bool = True
     backoff: Callable[[int], float] = linear_backoff
+    retry_answer: Callable[[int, Mapping[str, str]], bool] | None = None
+    timeout: float = 10.0
 
-    def again(self, status: int | None) -> bool:
-        """Whether an attempt answered ``status`` (``None``: no answer) is tried again."""
-        return self.retry_unanswered if status is None else self.retry_status(status)
+    def again(self, status: int | None, headers: Mapping[str, str] | None = None) -> bool:
+        """Whether an attempt answered ``status`` with ``headers`` (``None``: no answer) is
+        tried again."""
+        if status is None:
+            return self.retry_unanswered
+        if self.retry_answer is not None:
+            return self.retry_answer(status, {k.lower(): v for k, v in (headers or {}).items()})
+        return self.retry_status(status)
 
 
 class WebhookSender:
     """Delivers webhooks from one thread, in order.
 
     ``headers(delivery)`` gives each attempt's headers (the vendor's signature, ids, content
-    type); ``timestamp`` formats the sandbox's ``clock`` for ``created_at``.
+    type); ``timestamp`` formats the sandbox's ``clock`` for ``created_at``; ``timeout``
+    (seconds) overrides the rule's.
     """
 
     def __init__(self, *, clock: Callable[[], datetime],
                  headers: Callable[[Delivery], Mapping[str, str]] | None = None,
                  retry: RetryRule | None = None,
                  timestamp: Callable[[datetime], str] = iso_seconds,
-                 delivery_id: Callable[[], str] = new_delivery_id, timeout: float = 10.0,
-                 name: str = "sandbox-webhooks") -> None:
+                 delivery_id: Callable[[], str] = new_delivery_id,
+                 timeout: float | None = None, name: str = "sandbox-webhooks") -> None:
         self.clock = clock
         self.headers = headers or (lambda delivery: {"Content-Type": "application/json"})
         self.retry = retry or RetryRule()
         self.timestamp = timestamp
         self.delivery_id = delivery_id
-        self.timeout = timeout
+        self.timeout = self.retry.timeout if timeout is None else timeout
         self.name = name
         self.drop_next = 0
         self.duplicate_next = 0
@@ -189,14 +201,16 @@ class WebhookSender:
                 return
             record: dict[str, Any] = {"attempt": attempt, "created_at": self.now()}
             started = time.monotonic()
+            answer: dict[str, str] = {}
             try:
-                code, text = self._post(delivery.endpoint, delivery.body,
-                                        self.headers(delivery))
+                code, text, answer = self._post(delivery.endpoint, delivery.body,
+                                                self.headers(delivery))
             except (OSError, http.client.HTTPException) as exc:  # no answer
                 record.update(status="failed", error_message=type(exc).__name__)
                 status: int | None = None
             else:
                 record.update(response_code=code, response_body=text,
+                              response_headers=answer,
                               status="success" if code < 300 else
                               "client error" if code < 500 else "server error")
                 status = code
@@ -204,20 +218,27 @@ class WebhookSender:
             delivery.attempts.append(record)
             delivery.status = record["status"]
             succeeded = status is not None and status < 300
-            if succeeded or not self.retry.again(status):
+            if succeeded or not self.retry.again(status, answer):
                 return
             if attempt < self.retry.attempts:
                 time.sleep(self.retry.backoff(attempt))
 
-    def _post(self, url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
+    def _post(self, url: str, body: bytes,
+              headers: Mapping[str, str]) -> tuple[int, str, dict[str, str]]:
         request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return int(response.status), _text(response.read())
+                return (int(response.status), _text(response.read()),
+                        _headers(response.headers))
         except urllib.error.HTTPError as answer:  # an answer, only not a 2xx
             with answer:
-                return answer.code, _text(answer.read())
+                return answer.code, _text(answer.read()), _headers(answer.headers)
 
 
 def _text(raw: bytes) -> str:
     return raw[:500].decode("utf-8", "replace")
+
+
+def _headers(message: Any) -> dict[str, str]:
+    """An answer's headers, names in lower case (the last of repeated ones)."""
+    return {str(k).lower(): str(v) for k, v in (message or {}).items()}

@@ -12,7 +12,8 @@ from sla_bridge.platforms import WebhookRequest
 
 class WebhookReceiver:
     """Records each POST as the bridge's server would see it (a :class:`WebhookRequest`)
-    and answers :attr:`status` (200 unless a test wants the sender to retry).
+    and answers :attr:`status` (200 unless a test wants the sender to retry) with
+    :attr:`headers` (e.g. ``{"Retry-After": "5"}``).
 
     ``received_at`` is read from ``clock`` (the system clock by default).
     """
@@ -20,6 +21,7 @@ class WebhookReceiver:
     def __init__(self, clock: Clock | None = None) -> None:
         self.requests: list[WebhookRequest] = []
         self.status = 200
+        self.headers: dict[str, str] = {}
         self.clock: Clock = clock or SystemClock()
         self._arrived = threading.Condition()
         receiver = self
@@ -31,6 +33,8 @@ class WebhookReceiver:
                     headers={k.lower(): v for k, v in self.headers.items()}, body=body,
                     received_at=receiver.clock.now()))
                 self.send_response(receiver.status)
+                for name, value in receiver.headers.items():
+                    self.send_header(name, value)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}")

@@ -9,9 +9,17 @@ What it manages, each found by name and created or updated only when it differs:
   :data:`sla_bridge_zendesk.inbound.TRIGGER_BODY`: "<name>: ticket created" and
   "<name>: ticket updated" (in mode ``events`` they are deactivated if present);
 * the custom ticket fields the field mapping names by title (``field:SLA first response
-  due``...), as text fields;
+  due``...), as text fields, those customers fill in to ask for an escalation visible and
+  editable in the Help Center, and the organization fields the mapping reads
+  (:mod:`.setup_fields`);
 * the escalation macros "<name>: approve escalation", "<name>: approve escalation and
   severity" and "<name>: decline escalation".
+
+A webhook's connection method (triggers, or event subscriptions) cannot change once it is
+created, so switching ``--mode`` replaces the webhook: the old one is renamed
+"<name> (replaced)" and deactivated, a new one is created, the triggers are pointed at it
+(or deactivated), and the old one is deleted at the end, unless a trigger setup does not
+manage still notifies it (then the plan says which, and what to do).
 
 The webhook's signing secret is Zendesk's: setup reads it and checks it against
 ``SLA_BRIDGE_ZENDESK__WEBHOOK_SECRET``, and can write it to an env file.
@@ -33,6 +41,7 @@ from sla_bridge.platformkit import Plan, Step, differing, find_named, write_env_
 from .client import ZendeskClient
 from .inbound import TICKET_EVENT_TYPES, trigger_body
 from .settings import ZendeskSettings
+from .setup_fields import plan_organization_fields, plan_ticket_fields
 
 __all__ = ["APPROVED_TAG", "DECLINED_TAG", "SECRET_VARIABLE", "SEVERITY_ACCEPTED_TAG", "Mode",
            "Plan", "Provisioner", "Step", "write_env_secret"]
@@ -43,6 +52,8 @@ APPROVED_TAG = "sla_escalation_approved"
 DECLINED_TAG = "sla_escalation_declined"
 SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
 SECRET_VARIABLE = ZendeskSettings.variable("webhook_secret")
+TRIGGERS_SUBSCRIPTION = "conditional_ticket_events"
+REPLACED = "{name} (replaced)"  # what a webhook setup replaces is called until it is deleted
 Rule = Mapping[str, Any]
 
 
@@ -60,6 +71,7 @@ class Provisioner:
         self.ignore_bridge_updates = ignore_bridge_updates
         self.prefix = settings.webhook_name
         self.webhook_id: str | None = None
+        self._replaced: list[Rule] = []  # webhooks to delete once nothing notifies them
 
     # -- desired state ---------------------------------------------------------------
 
@@ -73,7 +85,7 @@ class Provisioner:
             "http_method": "POST",
             "request_format": "json",
             "status": "active",
-            "subscriptions": (["conditional_ticket_events"] if self.mode == "triggers"
+            "subscriptions": ([TRIGGERS_SUBSCRIPTION] if self.mode == "triggers"
                               else list(TICKET_EVENT_TYPES)),
         }
 
@@ -124,31 +136,32 @@ class Provisioner:
             })
         return macros
 
-    def desired_field_titles(self) -> list[str]:
-        """Custom ticket fields the field mapping names by title."""
-        titles: list[str] = []
-        for name in self.settings.fields.all():
-            for source in self.settings.fields.sources(name):
-                if (source.kind == "field" and not source.arg.isdigit()
-                        and source.arg not in titles):
-                    titles.append(source.arg)
-        return titles
-
     # -- planning ----------------------------------------------------------------------
 
     def plan(self) -> Plan:
         """Compare the account with the desired state; nothing is written."""
         plan = Plan()
+        self._replaced = []
+        triggers = self.client.get_all("/triggers", "triggers")
         webhook_id = self._plan_webhook(plan)
-        self._plan_triggers(plan, webhook_id)
-        self._plan_fields(plan)
+        self._plan_triggers(plan, webhook_id, triggers)
+        plan_ticket_fields(plan, self.client, self.settings)
+        plan_organization_fields(plan, self.client, self.settings)
         self._plan_macros(plan)
+        self._plan_retirement(plan, triggers)
         return plan
 
     def _plan_webhook(self, plan: Plan) -> str:
         want = self.desired_webhook()
-        hook = find_named(self.client.get_all("/webhooks", "webhooks", {
-            "filter[name_contains]": want["name"]}), want["name"])
+        hooks = self.client.get_all("/webhooks", "webhooks", {
+            "filter[name_contains]": want["name"]})
+        hook = find_named(hooks, want["name"])
+        replaced = find_named(hooks, REPLACED.format(name=want["name"]))
+        if replaced is not None:  # left by a setup that stopped half-way
+            self._replaced.append(replaced)
+        if hook is not None and _method(hook) != _method(want):
+            self._plan_replacement(plan, hook, want)
+            hook = None
         if hook is not None:
             self.webhook_id = str(hook["id"])
 
@@ -171,8 +184,42 @@ class Provisioner:
                     detail=f"{want['endpoint']} ({', '.join(want['subscriptions'])[:80]})")
         return self.webhook_id or "<the new webhook's id>"
 
-    def _plan_triggers(self, plan: Plan, webhook_id: str) -> None:
-        existing = self.client.get_all("/triggers", "triggers")
+    def _plan_replacement(self, plan: Plan, hook: Rule, want: Rule) -> None:
+        """The webhook is connected the other way: Zendesk refuses to change a webhook's
+        connection method, so it is set aside (renamed, deactivated) for a new one."""
+        old_name = REPLACED.format(name=want["name"])
+        plan.add("webhook", str(hook["name"]), "deactivate",
+                 f"connected to {_METHODS[_method(hook)]}, and Zendesk cannot change a "
+                 f"webhook's connection method: renamed {old_name!r} and deactivated; a new "
+                 "webhook, with a signing secret of its own, takes its place",
+                 lambda: self.client.request_json(
+                     "PATCH", f"/webhooks/{hook['id']}", json_body={"webhook": {
+                         "name": old_name, "status": "inactive"}}))
+        self._replaced.append({**hook, "name": old_name})
+
+    def _plan_retirement(self, plan: Plan, triggers: Sequence[Rule]) -> None:
+        """Delete the replaced webhooks nothing but setup's own triggers notify; name the
+        triggers that still do."""
+        ours = {t["title"] for t in self.desired_triggers("", None)}
+        for hook in self._replaced:
+            others = sorted(str(t.get("title")) for t in triggers
+                            if t.get("title") not in ours and _notifies(t, str(hook["id"])))
+            if others:
+                plan.add("webhook", str(hook["name"]), "note",
+                         f"kept inactive: {', '.join(repr(t) for t in others)} still notify "
+                         f"it; point them at the webhook {self.settings.webhook_name!r}, then "
+                         f"delete {hook['name']!r} (id {hook['id']})")
+                continue
+            plan.add("webhook", str(hook["name"]), "delete",
+                     f"replaced by the new webhook {self.settings.webhook_name!r}",
+                     self._delete_webhook(str(hook["id"])))
+
+    def _delete_webhook(self, hook_id: str) -> Callable[[], None]:
+        def run() -> None:
+            self.client.request_json("DELETE", f"/webhooks/{hook_id}")
+        return run
+
+    def _plan_triggers(self, plan: Plan, webhook_id: str, existing: Sequence[Rule]) -> None:
         bridge_user = None
         if self.ignore_bridge_updates:
             me = self.client.request_json("GET", "/users/me")
@@ -212,20 +259,6 @@ class Provisioner:
                    for a in want.get("actions") or []]
         return {**want, "actions": actions} if "actions" in want else want
 
-    def _plan_fields(self, plan: Plan) -> None:
-        titles = self.desired_field_titles()
-        if not titles:
-            return
-        have = self.client.get_all("/ticket_fields", "ticket_fields")
-        for title in titles:
-            plan.ensure("ticket field", title,
-                        find_named(have, title, key="title", ignore_case=True),
-                        differences=lambda _found: [], update=lambda _found, _differs: None,
-                        create=self._write("POST", "/ticket_fields", "ticket_field", {
-                            "type": "text", "title": title,
-                            "description": "Kept by sla-bridge; do not edit."}),
-                        detail="text")
-
     def _plan_macros(self, plan: Plan) -> None:
         group_id = None
         if self.manager_group:
@@ -254,6 +287,20 @@ class Provisioner:
         answer = self.client.request_json("GET", f"/webhooks/{self.webhook_id}/signing_secret")
         secret = (answer.get("signing_secret") or {}).get("secret")
         return str(secret) if secret else None
+
+
+_METHODS = {"triggers": "triggers and automations", "events": "event subscriptions"}
+
+
+def _method(hook: Rule) -> str:
+    """A webhook's connection method: ``triggers`` or ``events``."""
+    return "triggers" if TRIGGERS_SUBSCRIPTION in (hook.get("subscriptions") or []) else "events"
+
+
+def _notifies(trigger: Rule, hook_id: str) -> bool:
+    return any(a.get("field") == "notification_webhook" and isinstance(a.get("value"), list)
+               and a["value"] and str(a["value"][0]) == hook_id
+               for a in trigger.get("actions") or [])
 
 
 def _comparable(rule: Rule) -> Rule:

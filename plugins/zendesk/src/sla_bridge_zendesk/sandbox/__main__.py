@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 
 from sla_bridge.sandbox import run_standalone
 
 from . import API_EMAIL, API_TOKEN, Sandbox
 
 
-def seed_demo_data(sandbox: Sandbox) -> None:
-    """An organization per plan with a registered admin each, an agent and two groups."""
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone of the demo data who signs in with their own API token."""
+
+    name: str
+    email: str
+    token: str
+    who: str
+
+
+#: The people ``--demo-data`` creates, each with an API token (sandbox-only, made up).
+DEMO_PEOPLE = (
+    DemoPerson("Grace Gold", "grace@gold.test", "grace-token",
+               "customer: Gold Corp (gold, usa), its registered admin"),
+    DemoPerson("Sam Silver", "sam@silver.test", "sam-token",
+               "customer: Silver Ltd (silver, europe), its registered admin"),
+    DemoPerson("Avery Agent", "avery@vendor.test", "avery-token", "agent, in Support"),
+)
+
+
+def seed_demo_data(sandbox: Sandbox) -> list[str]:
+    """An organization per plan with a registered admin each, an agent, two groups; every
+    person with an API token. Returns the lines saying who signs in how."""
     gold = sandbox.add_organization("Gold Corp", {"support_plan": "gold",
                                                   "support_location": "usa"})
     silver = sandbox.add_organization("Silver Ltd", {"support_plan": "silver",
                                                      "support_location": "europe"})
-    sandbox.add_user("Grace Gold", "grace@gold.test", gold["id"], tags=["support_admin"])
-    sandbox.add_user("Sam Silver", "sam@silver.test", silver["id"], tags=["support_admin"])
-    sandbox.add_agent("Avery Agent", "avery@vendor.test")
+    grace, sam, avery = DEMO_PEOPLE
     sandbox.add_group("Support")
     sandbox.add_group("Escalations")
+    sandbox.add_user(grace.name, grace.email, gold["id"], tags=["support_admin"],
+                     token=grace.token)
+    sandbox.add_user(sam.name, sam.email, silver["id"], tags=["support_admin"],
+                     token=sam.token)
+    sandbox.add_agent(avery.name, avery.email, token=avery.token, groups=["Support"])
+    lines = ["People (API token auth: -u EMAIL/token:TOKEN; customers use the Requests API):"]
+    lines += [f"  {p.email:<20} token {p.token:<12} {p.who}" for p in DEMO_PEOPLE]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--webhook-secret", default=None,
                         help="signing secret given to webhooks created through the API")
     parser.add_argument("--demo-data", action="store_true",
-                        help="create an organization per plan, customers and agents")
+                        help="create an organization per plan, customers and an agent, "
+                        "each with an API token")
     args = parser.parse_args(argv)
     sandbox = Sandbox(host=args.host, port=args.port, api_email=args.email,
                       api_token=args.token, webhook_secret=args.webhook_secret)
-    if args.demo_data:
-        seed_demo_data(sandbox)
-    return run_standalone(sandbox, title=Sandbox.title)
+    notes = seed_demo_data(sandbox) if args.demo_data else []
+    return run_standalone(sandbox, title=Sandbox.title, notes=notes)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ class Api:
         return str(request.base_url).rstrip("/")
 
     def actor(self, request: Request) -> dict[str, Any]:
-        """The agent whose API token the request carries (``{email}/token:{token}``)."""
+        """The user whose API token the request carries (``{email}/token:{token}``)."""
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic":
             raise unauthorized()
@@ -89,12 +89,14 @@ class Api:
             raise not_found() from None
 
 
-def _authenticated(inner: ApiHandler, admin: bool) -> Handler:
+def _authenticated(inner: ApiHandler, admin: bool, customers: bool = False) -> Handler:
     async def run(request: Request) -> Response:
         api = Api.of(request)
         try:
             me = api.actor(request)
             if admin and me["role"] != "admin":
+                raise forbidden()
+            if not customers and me["role"] == "end-user":
                 raise forbidden()
             request.state.actor = me
             return await inner(request, api)
@@ -109,8 +111,14 @@ def _authenticated(inner: ApiHandler, admin: bool) -> Handler:
 def endpoint(handler: ApiHandler) -> Handler:
     """Make ``handler(request, api)`` a route endpoint for any agent: authenticate the
     request, put the user on ``request.state.actor``, answer an :class:`ApiError` in
-    Zendesk's shape."""
+    Zendesk's shape (403 for a customer: the agents' API is not theirs)."""
     return _authenticated(handler, admin=False)
+
+
+def customer_endpoint(handler: ApiHandler) -> Handler:
+    """As :func:`endpoint`, for customers (end users) too: the Requests API, ``users/me``,
+    the ticket fields shown in the Help Center."""
+    return _authenticated(handler, admin=False, customers=True)
 
 
 def admin_endpoint(handler: ApiHandler) -> Handler:

@@ -1,4 +1,10 @@
-"""Webhooks: create, list (with filters), show, update, delete, signing secret, invocations."""
+"""Webhooks: create, list (with filters), show, update, delete, signing secret, invocations.
+
+A webhook's connection method is chosen when it is created and cannot change: connected to
+triggers and automations (``subscriptions`` only ``conditional_ticket_events``) or subscribed
+to event types; an update that would switch it is refused with 400, as is a webhook that
+mixes the two, and an event subscription needs POST and JSON.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from ._http import Api, admin_endpoint, json_response
 from ._paging import paginate
 
 _REQUIRED = ("name", "endpoint", "http_method", "request_format", "status")
+TRIGGERS = "conditional_ticket_events"
 _UPDATABLE = ("name", "description", "endpoint", "http_method", "request_format", "status",
               "subscriptions", "custom_headers")
 
@@ -30,6 +37,30 @@ def check_hook(data: dict[str, Any], partial: bool = False) -> None:
         raise bad_request("endpoint must be an http(s) URL")
     if data.get("status") not in (None, "active", "inactive"):
         raise bad_request("status must be active or inactive")
+    subscriptions = data.get("subscriptions")
+    if subscriptions is not None:
+        if not isinstance(subscriptions, list):
+            raise invalid_subscriptions("subscriptions must be a list of event types")
+        if TRIGGERS in subscriptions and len(subscriptions) > 1:
+            raise invalid_subscriptions(
+                f"a webhook connected to triggers and automations subscribes to {TRIGGERS} "
+                "only; event types need a webhook of their own")
+        events = [s for s in subscriptions if s != TRIGGERS]
+        if events and not partial and (data.get("http_method") != "POST"
+                                       or data.get("request_format") != "json"):
+            raise invalid_subscriptions("a webhook subscribed to events must use POST and json")
+
+
+def connection_method(subscriptions: Any) -> str:
+    """``triggers`` (connected to triggers and automations) or ``events``."""
+    return "triggers" if TRIGGERS in (subscriptions or []) else "events"
+
+
+def invalid_subscriptions(detail: str) -> ApiError:
+    """400 in the Webhooks API's error shape, pointing at ``subscriptions``."""
+    return ApiError(400, {"errors": [
+        {"code": "InvalidInput", "title": "Invalid input", "detail": detail,
+         "source": {"pointer": "/webhook/subscriptions"}}]})
 
 
 def _cursor_page(request: Request, api: Api, items: list[Any], key: str,
@@ -80,6 +111,9 @@ async def create_webhook(request: Request, api: Api) -> Response:
     return json_response({"webhook": copy.deepcopy(hook)}, 201)
 
 
+_METHODS = {"triggers": "triggers and automations", "events": "event subscriptions"}
+
+
 def _hook(request: Request, api: Api) -> dict[str, Any]:
     hook = api.state.webhooks.get(request.path_params["id"])
     if hook is None:
@@ -103,6 +137,12 @@ async def update_webhook(request: Request, api: Api) -> Response:
     if "signing_secret" in data or "external_source" in data:
         raise bad_request("signing_secret and external_source cannot be updated")
     check_hook(data, partial=request.method == "PATCH")
+    if "subscriptions" in data and (connection_method(data["subscriptions"])
+                                    != connection_method(hook.get("subscriptions"))):
+        raise invalid_subscriptions(
+            "the connection method of a webhook cannot be changed after it is created "
+            f"(it is connected to {_METHODS[connection_method(hook.get('subscriptions'))]}); "
+            "create a new webhook instead")
     with api.state.lock:
         hook.update({k: v for k, v in data.items() if k in _UPDATABLE})
         hook["updated_at"] = api.state.now()
