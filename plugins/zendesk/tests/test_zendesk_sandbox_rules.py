@@ -108,6 +108,45 @@ def test_validation_errors(sandbox: Sandbox, account: Account) -> None:
     assert "description" in blank.body["details"]
 
 
+def test_the_assignee_must_be_a_member_of_the_group(sandbox: Sandbox) -> None:
+    """Zendesk answers 422 "Assignee: is not a member of the group" (zenpy issue 628,
+    https://github.com/facetoe/zenpy/issues/628; Group Memberships API,
+    https://developer.zendesk.com/api-reference/ticketing/groups/group_memberships/)."""
+    customer = sandbox.add_user("Pat", "pat@example.test")
+    sandbox.add_group("Tier 1")
+    sandbox.add_group("Tier 2")
+    avery = sandbox.add_agent("Avery", "avery@vendor.test", groups=["Tier 1"])
+    ticket = sandbox.open_ticket(customer["id"], "S", "B")
+    agent = sandbox.state.user(avery["id"])
+    tier1, tier2 = sandbox.group_id("Tier 1"), sandbox.group_id("Tier 2")
+    sandbox.agent_update(ticket["id"], avery["id"], group_id=tier1, assignee_id=avery["id"])
+    error = api_error(lambda: sandbox.state.update_ticket(ticket["id"], {"group_id": tier2},
+                                                          agent))
+    assert (error.status, error.body["details"]["assignee"][0]["description"]) == (
+        422, "Assignee: is not a member of the group")
+    # To the group unassigned is fine; the membership is listed as the API lists it.
+    sandbox.state.update_ticket(ticket["id"], {"group_id": tier2, "assignee_id": None}, agent)
+    listed = requests.get(f"{sandbox.base_url}/api/v2/group_memberships.json",
+                          auth=(f"{sandbox.api_email}/token", sandbox.api_token), timeout=10)
+    assert [(m["user_id"], m["group_id"]) for m in listed.json()["group_memberships"]
+            if m["user_id"] == avery["id"]] == [(avery["id"], tier1)]
+
+
+def test_a_ticket_is_solved_only_with_an_assignee(sandbox: Sandbox, account: Account) -> None:
+    """Zendesk solves only assigned tickets (Tickets API,
+    https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/; the wording of the
+    422 is the sandbox's own); the agent workspace assigns the agent who submits a ticket as
+    solved."""
+    ticket = sandbox.open_ticket(account.customer["id"], "S", "B")
+    agent = sandbox.state.user(account.agent["id"])
+    error = api_error(lambda: sandbox.state.update_ticket(ticket["id"], {"status": "solved"},
+                                                          agent))
+    assert (error.status, error.body["details"]["assignee"][0]["description"]) == (
+        422, "Assignee: is required when solving a ticket")
+    solved = sandbox.agent_update(ticket["id"], account.agent["id"], status="solved")
+    assert (solved["status"], solved["assignee_id"]) == ("solved", account.agent["id"])
+
+
 def test_safe_update_refuses_outdated_data(sandbox: Sandbox, account: Account) -> None:
     ticket = sandbox.open_ticket(account.customer["id"], "S", "B")
     agent = sandbox.state.user(account.agent["id"])

@@ -72,13 +72,17 @@ class ZendeskDriver(SandboxFaults, HarnessDriver):
         for group in scene.groups:
             world.sandbox.add_group(group)
         self._groups = scene.groups
+        groups_of = {agent: [g for g, members in scene.members if agent in members]
+                     for agent in scene.agents}
         for customer in scene.customers:
             self._ids[customer.name] = world.sandbox.add_user(
                 customer.name, f"{customer.name.lower()}@{customer.organization.lower()}.test",
                 orgs[customer.organization],
                 tags=["support_admin"] if customer.admin else [])["id"]
         for agent in scene.agents:
-            self._ids[agent] = world.sandbox.add_agent(agent, f"{agent.lower()}@vendor.test")["id"]
+            self._ids[agent] = world.sandbox.add_agent(
+                agent, f"{agent.lower()}@vendor.test",
+                groups=groups_of[agent] if scene.members else None)["id"]
         return world
 
     @property

@@ -10,7 +10,10 @@ carries a transport adapter that
   a 429 becomes :class:`~sla_bridge.platformkit.RateLimited` with its ``Retry-After`` before
   zenpy can sleep on it, and when ``X-Rate-Limit-Remaining`` / ``ratelimit-remaining`` say
   the budget is spent, further calls are refused until ``ratelimit-reset``;
-* never retries by itself: retries belong to the bridge's policy (one budget, one ledger).
+* never retries by itself: retries belong to the bridge's policy (one budget, one ledger);
+* sends only the query parameters the API documents: zenpy writes a literal
+  ``include=None`` into some URLs (the audits of a ticket, the users of an organization)
+  when it side-loads nothing, and the adapter leaves it out (:func:`documented_url`).
 
 :attr:`ZendeskClient.errors` (the kit's :class:`~sla_bridge.platformkit.VendorErrors`, told
 requests' exception types and Zendesk's "closed" answer) turns whatever went wrong into the
@@ -23,6 +26,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,7 +38,7 @@ from ._version import __version__
 from .settings import PLATFORM, ZendeskSettings
 
 __all__ = ["PLATFORM", "HttpError", "RateLimited", "ZendeskAdapter", "ZendeskClient",
-           "make_session", "zendesk_errors"]
+           "documented_url", "make_session", "zendesk_errors"]
 
 RATE_LIMIT_HEADERS = RateLimitHeaders(limit=("x-rate-limit", "ratelimit-limit"),
                                       remaining=("x-rate-limit-remaining", "ratelimit-remaining"))
@@ -56,6 +60,20 @@ def zendesk_errors(clock: Clock) -> VendorErrors:
         transport=(requests.RequestException,))
 
 
+# What zenpy's URL builder writes for an ``include`` it was given as ``None``.
+_EMPTY_INCLUDE = "include=None"
+
+
+def documented_url(url: str) -> str:
+    """``url`` without the literal ``include=None`` zenpy puts in some queries (Zendesk
+    documents ``include`` as a list of side-loads; "None" is none of them)."""
+    parts = urlsplit(url)
+    if _EMPTY_INCLUDE not in parts.query:
+        return url
+    query = "&".join(p for p in parts.query.split("&") if p != _EMPTY_INCLUDE)
+    return urlunsplit(parts._replace(query=query))
+
+
 class ZendeskAdapter(HTTPAdapter):
     """Sends zenpy's requests to the configured base URL and applies the rate gate."""
 
@@ -68,11 +86,14 @@ class ZendeskAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: bool | str = True, cert: Any = None,
              proxies: Any = None) -> requests.Response:
-        """Send, rebased when a base URL is set; the request keeps the URL zenpy built."""
+        """Send, rebased when a base URL is set and without zenpy's ``include=None``; the
+        request keeps the URL zenpy built."""
         self.gate.check()
         original = request.url
-        if self.base and original and original.startswith(self.canonical):
-            request.url = self.base + original[len(self.canonical):]
+        if original:
+            request.url = documented_url(original)
+        if self.base and request.url and request.url.startswith(self.canonical):
+            request.url = self.base + request.url[len(self.canonical):]
         try:
             response = super().send(request, stream=stream, timeout=timeout, verify=verify,
                                     cert=cert, proxies=proxies)

@@ -81,6 +81,13 @@ class Lookups:
         wanted = name_or_id.strip().lower()
         return next((gid for gid, name in groups.items() if name.lower() == wanted), None)
 
+    def is_member(self, user_id: int, group_id: int) -> bool:
+        """Whether the agent is a member of the group (``GET /group_memberships``, cached)."""
+        def load() -> frozenset[tuple[int, int]]:
+            return frozenset((int(m.user_id), int(m.group_id))
+                             for m in self.client.zenpy.group_memberships())
+        return (user_id, group_id) in self.cache.get("group_memberships", load)
+
     def ticket_fields(self) -> dict[str, int]:
         """Custom ticket field title (lower case) -> id."""
         def load() -> dict[str, int]:

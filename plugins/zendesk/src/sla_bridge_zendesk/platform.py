@@ -8,12 +8,14 @@ dispatching actions, the approval fallback, translating errors) is the kit's
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sla_bridge.actions import Action, Assign, CreateFollowUp, SetFields, SetStatus
+from sla_bridge.actions import Action, CreateFollowUp, SetStatus
 from sla_bridge.clock import Clock
 from sla_bridge.platformkit import (
     BridgeIdentity,
@@ -35,16 +37,21 @@ from .mapping import (
     to_priority,
     to_ticket,
 )
+from .resync import Resyncing
 from .settings import PLATFORM, ZendeskSettings
 from .signature import INVOCATION_HEADER, SCHEME
 
 log = logging.getLogger("sla_bridge_zendesk")
+# How many tickets' last reads are kept for their writes.
+READ_CACHE_SIZE = 256
 
 
-class ZendeskPlatform(PlatformBase):
+class ZendeskPlatform(Resyncing, PlatformBase):
     """Zendesk, as :class:`sla_bridge.platforms.Platform` describes a helpdesk."""
 
     name = PLATFORM
+    # "Status: closed prevents ticket update" (a merged ticket is closed too).
+    closed_is_final = True
     # Logged by the server for a request refused before it is parsed.
     delivery_id_header = INVOCATION_HEADER
     # One ticket update takes a comment, fields, tags, status, group and assignee
@@ -64,6 +71,10 @@ class ZendeskPlatform(PlatformBase):
         self.lookups = Lookups(self.client, settings.lookup_ttl_seconds,
                                getattr(clock, "monotonic", time.monotonic))
         self._warned: set[str] = set()
+        # The ticket as the reconcile read it, for its write (saves a GET per writing
+        # reconcile; the write is a safe update, so a change since then is a 409, not lost).
+        self._read: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._read_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (f"ZendeskPlatform(account={self.settings.account!r}, "
@@ -97,6 +108,11 @@ class ZendeskPlatform(PlatformBase):
             zenpy = self.client.zenpy
             raw: dict[str, Any] = zenpy.tickets(id=number).to_dict()
             audits = [a.to_dict() for a in zenpy.tickets.audits(ticket=number)]
+        with self._read_lock:
+            self._read[number] = raw
+            while len(self._read) > READ_CACHE_SIZE:
+                self._read.popitem(last=False)
+        with self.errors.calling(f"fetch ticket {ticket_id}"):
             ticket = to_ticket(raw, audits, self._context(raw, audits))
         if ticket.follow_up_of and ticket.customer_severity is None:
             # Zendesk's own follow-ups do not copy the priority: carry the original's severity.
@@ -144,66 +160,7 @@ class ZendeskPlatform(PlatformBase):
             return self.lookups.registered_admins(self._number(org_id),
                                                   self.settings.registered_admin_tag)
 
-    # -- writing (PlatformBase.apply dispatches here) --------------------------------
-
-    def post_comment(self, action: Action, body: str, public: bool) -> None:
-        """A comment whose audit carries the action's key (so it is never posted twice)."""
-        ticket_id = self._number(action.ref.ticket_id)
-        if self.may_have_landed(action) and self._note_exists(ticket_id, action.idempotency_key):
-            return
-        self._put(ticket_id, {"comment": {"body": body, "public": public},
-                              "metadata": _metadata(action)})
-
-    def add_tags(self, action: Action, tags: Sequence[str]) -> None:
-        """``PUT /tickets/{id}/tags``: the other tags stay."""
-        self.client.zenpy.tickets.add_tags(self._number(action.ref.ticket_id), list(tags))
-
-    def remove_tags(self, action: Action, tags: Sequence[str]) -> None:
-        """``DELETE /tickets/{id}/tags``: the other tags stay."""
-        self.client.zenpy.tickets.delete_tags(self._number(action.ref.ticket_id), list(tags))
-
-    def set_status(self, action: SetStatus) -> str | None:
-        """The status; a ticket that is not solved is solved before it is closed."""
-        ticket_id = self._number(action.ref.ticket_id)
-        if action.status == "closed":
-            current = self.client.zenpy.tickets(id=ticket_id)
-            if current.status not in ("solved", "closed"):
-                self._put(ticket_id, {"status": "solved", "metadata": _metadata(action)})
-        self._put(ticket_id, {"status": str(action.status), "metadata": _metadata(action)})
-        return None
-
-    def assign(self, action: Assign) -> str | None:
-        """``group_id`` (a group name is looked up) and/or ``assignee_id``."""
-        changes: dict[str, Any] = {"metadata": _metadata(action)}
-        if action.group is not None:
-            changes["group_id"] = self._group_id(action.group)
-        if action.assignee_id is not None:
-            changes["assignee_id"] = self._number(action.assignee_id)
-        self._put(self._number(action.ref.ticket_id), changes)
-        return None
-
-    def set_fields(self, action: SetFields) -> str | None:
-        """Custom fields and priority in one safe update; tag-kept values through the Tags
-        API."""
-        ticket_id = self._number(action.ref.ticket_id)
-        current: dict[str, Any] = self.client.zenpy.tickets(id=ticket_id).to_dict()
-        update = plan_fields(action.fields, current, self.settings, self.field_id)
-        for reason in update.skipped:
-            self._warn_once(reason, reason, ticket=str(action.ref))
-        changes = update.ticket_changes
-        if update.group is not None:
-            group_id = self._group_id(update.group)
-            if group_id != current.get("group_id"):
-                changes["group_id"] = group_id
-        if changes:
-            self._put(ticket_id, {**changes, "metadata": {**_metadata(action), **update.metadata},
-                                  "safe_update": True,
-                                  "updated_stamp": current.get("updated_at")})
-        if update.add_tags:
-            self.add_tags(action, update.add_tags)
-        if update.remove_tags:
-            self.remove_tags(action, update.remove_tags)
-        return None
+    # -- writing (PlatformBase.apply dispatches here; most writes are one ticket update) --
 
     def batchable(self, action: Action) -> bool:
         """All but closing, which takes two updates for a ticket not yet solved."""
@@ -212,10 +169,17 @@ class ZendeskPlatform(PlatformBase):
     def write_batch(self, actions: Sequence[Action]) -> None:
         """One ``PUT /tickets/{id}``: the first comment, fields, tags, status, group and
         assignee, as a safe update (a concurrent change answers 409 and the batch is tried
-        again on the ticket as it then is). A second comment needs an update of its own."""
+        again on the ticket as it then is). A second comment needs an update of its own.
+
+        A new group keeps the assignee only if they are one of its members (Zendesk refuses
+        the update otherwise): else the ticket goes to the group unassigned.
+        """
         changes = collect_changes(actions)
         ticket_id = self._number(actions[0].ref.ticket_id)
-        current: dict[str, Any] = self.client.zenpy.tickets(id=ticket_id).to_dict()
+        with self._read_lock:
+            current = self._read.pop(ticket_id, None)  # once: a retry reads afresh
+        if current is None:
+            current = self.client.zenpy.tickets(id=ticket_id).to_dict()
         comments = [c for c in changes.comments
                     if not (self.may_have_landed(c.action)
                             and self._note_exists(ticket_id, c.action.idempotency_key))]
@@ -228,11 +192,8 @@ class ZendeskPlatform(PlatformBase):
         tags = changes.tags_after(current.get("tags") or [])
         if sorted(tags) != sorted(current.get("tags") or []):
             payload["tags"] = tags
-        group = changes.group or update.group
-        if group is not None and self._group_id(group) != current.get("group_id"):
-            payload["group_id"] = self._group_id(group)
-        if changes.assignee_id is not None:
-            payload["assignee_id"] = self._number(changes.assignee_id)
+        payload.update(self._assignment(changes.group or update.group, changes.assignee_id,
+                                        current))
         if changes.status is not None and changes.status != current.get("status"):
             payload["status"] = str(changes.status)
         first = comments[0] if comments else None
@@ -247,6 +208,31 @@ class ZendeskPlatform(PlatformBase):
         for later in comments[1:]:
             self._put(ticket_id, {"comment": {"body": later.body, "public": later.public},
                                   "metadata": _metadata(later.action)})
+
+    def _assignment(self, group: str | None, assignee: str | None,
+                    current: dict[str, Any]) -> dict[str, Any]:
+        """``group_id`` and ``assignee_id`` changes: a group by name, its assignee a member."""
+        changes: dict[str, Any] = {}
+        if assignee is not None:
+            changes["assignee_id"] = self._number(assignee)
+        if group is None:
+            return changes
+        group_id = self._group_id(group)
+        if group_id != current.get("group_id"):
+            changes["group_id"] = group_id
+        holder = changes.get("assignee_id", current.get("assignee_id"))
+        if holder is not None and not self.lookups.is_member(int(holder), group_id):
+            changes["assignee_id"] = None
+        return changes
+
+    def set_status(self, action: SetStatus) -> str | None:
+        """Closing: a ticket that is not solved is solved first (two updates)."""
+        ticket_id = self._number(action.ref.ticket_id)
+        current = self.client.zenpy.tickets(id=ticket_id)
+        if current.status not in ("solved", "closed"):
+            self._put(ticket_id, {"status": "solved", "metadata": _metadata(action)})
+        self._put(ticket_id, {"status": str(action.status), "metadata": _metadata(action)})
+        return None
 
     def create_follow_up(self, action: CreateFollowUp) -> str | None:
         """``POST /tickets`` with ``via_followup_source_id`` and ``external_id`` = the key."""
@@ -298,7 +284,10 @@ class ZendeskPlatform(PlatformBase):
     def _put(self, ticket_id: int, changes: dict[str, Any]) -> None:
         from zenpy.lib.api_objects import Ticket as ZenpyTicket
 
-        self.client.zenpy.tickets.update(ZenpyTicket(id=ticket_id, **changes))
+        ticket = ZenpyTicket(id=ticket_id, **{k: v for k, v in changes.items() if v is not None})
+        for name in (k for k, v in changes.items() if v is None):
+            setattr(ticket, name, None)  # set after construction, so that zenpy sends null
+        self.client.zenpy.tickets.update(ticket)
 
     def _number(self, value: str) -> int:
         text = str(value).strip()

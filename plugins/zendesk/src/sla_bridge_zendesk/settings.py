@@ -25,9 +25,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from datetime import timedelta
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sla_bridge.platformkit import PlatformSettings, RequiredSettings, platform_settings_config
 
@@ -132,6 +142,34 @@ def default_title(name: str) -> str:
     return " ".join(words)
 
 
+_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
+          "m": timedelta(minutes=1), "s": timedelta(seconds=1)}
+_COMPACT = re.compile(r"^(?:\d+(?:\.\d+)?[wdhms])+$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
+# How often the periodic resync may run at the most (Zendesk's export has no data for the
+# most recent minute, and allows 10 requests a minute).
+MIN_RESYNC_EVERY = timedelta(minutes=1)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``15m``, ``2h``, ``3d``, ``1w``, ``1h30m``, a number of seconds, or an ISO
+    8601 duration (``PT15M``); :class:`ValueError` naming the forms for anything else."""
+    compact = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
+        return timedelta(seconds=float(compact))
+    if _COMPACT.match(compact):
+        return sum((float(n) * _UNITS[unit] for n, unit in _PART.findall(compact)),
+                   timedelta(0))
+    try:
+        value = TypeAdapter(timedelta).validate_python(text.strip())
+    except ValidationError:
+        raise ValueError(f"{text!r} is not a duration; use e.g. 90s, 15m, 2h, 3d, 1w, 1h30m "
+                         "or PT15M") from None
+    if value < timedelta(0):
+        raise ValueError(f"{text!r} is negative; a duration is positive")
+    return value
+
+
 # Severity ids, labels and aliases of the bundled policies -> Zendesk priority.
 DEFAULT_PRIORITY_MAP: dict[str, str] = {
     "1": "urgent", "sev1": "urgent", "critical": "urgent", "urgent": "urgent",
@@ -177,6 +215,29 @@ class ZendeskSettings(PlatformSettings):
     )
     webhook_name: str = Field(default="sla-bridge", description="Name of the webhook setup "
                               "manages; triggers and macros are titled with this prefix.")
+    resync_every: timedelta | None = Field(
+        default=None,
+        description="Look again, this often, at every ticket changed since the last look "
+        "(the Incremental Ticket Export), for webhooks Zendesk never delivered: e.g. 15m, 1h; "
+        "at least 1m; unset or off: never (`sla-bridge zendesk resync` does it by hand).",
+    )
+
+    @field_validator("resync_every", mode="before")
+    @classmethod
+    def _read_resync_every(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.strip().lower() in ("", "off", "none", "never", "0"):
+                return None
+            return parse_duration(value)
+        return value
+
+    @field_validator("resync_every")
+    @classmethod
+    def _check_resync_every(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < MIN_RESYNC_EVERY:
+            raise ValueError("at least 1m: Zendesk's export has no data for the most recent "
+                             "minute and allows 10 requests a minute")
+        return value
 
     @field_validator("priority_map")
     @classmethod

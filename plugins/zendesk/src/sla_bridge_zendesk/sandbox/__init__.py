@@ -28,11 +28,14 @@ from typing import Any
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
-from sla_bridge.sandbox import Delivery, Fault, HelpdeskSandbox
+from sla_bridge.sandbox import Delivery, Fault, HelpdeskSandbox, RateLimiter
 
 from ..signature import format_timestamp
 from ._app import build_app, canonical_path, is_api
+from ._ends import Merge, delete_ticket, mark_as_spam, merge_tickets
 from ._errors import ZENDESK_REPLIES
+from ._export import EXPORT_RATE_LIMIT, MAX_EXPORT_PAGE
+from ._fields import customer_values, define_organization_fields, update_ticket_field
 from ._routes_control import control_routes
 from ._state import SandboxState
 from ._webhooks import ZENDESK_RETRY, WebhookEngine, invocation_id, zendesk_headers
@@ -51,13 +54,18 @@ class Sandbox(HelpdeskSandbox):
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clock: Any = None,
                  api_email: str = API_EMAIL, api_token: str = API_TOKEN,
                  page_size_cap: int = 100, rate_limit: int = 700,
-                 webhook_secret: str | None = None, subdomain: str = "sandbox") -> None:
+                 webhook_secret: str | None = None, subdomain: str = "sandbox",
+                 export_page_size: int = MAX_EXPORT_PAGE,
+                 export_rate_limit: int = EXPORT_RATE_LIMIT) -> None:
         super().__init__(host=host, port=port, clock=clock, rate_limit=rate_limit,
                          replies=ZENDESK_REPLIES, retry=ZENDESK_RETRY, is_api=is_api,
                          canonical_path=canonical_path, webhook_timestamp=format_timestamp,
                          webhook_id=invocation_id)
         self.subdomain = subdomain
         self.page_size_cap = page_size_cap
+        # The Incremental Ticket Export: pages of up to 1000, 10 requests a minute.
+        self.export_page_size = export_page_size
+        self.export_limiter = RateLimiter(export_rate_limit, 60.0)
         self.default_webhook_secret = webhook_secret
         self.state = SandboxState(self.clock)
         self.api_email = api_email
@@ -95,27 +103,55 @@ class Sandbox(HelpdeskSandbox):
 
     def add_organization(self, name: str, fields: dict[str, Any] | None = None,
                          tags: Iterable[str] = ()) -> dict[str, Any]:
-        """An organization with custom fields (e.g. ``support_plan``, ``support_location``)."""
+        """An organization with custom fields (e.g. ``support_plan``, ``support_location``);
+        the organization fields it names are defined first where they are not (as text
+        fields), as an admin would have."""
+        define_organization_fields(self.state, (fields or {}).keys())
         return self.state.add_organization(name, fields, tags)
 
     def add_user(self, name: str, email: str, organization_id: int | None = None,
                  tags: Iterable[str] = (), user_fields: dict[str, Any] | None = None,
-                 role: str = "end-user") -> dict[str, Any]:
-        """An end user (a customer) unless ``role`` says agent or admin."""
-        return self.state.add_user(name, email, role, organization_id, tags, user_fields)
+                 role: str = "end-user", token: str | None = None) -> dict[str, Any]:
+        """An end user (a customer) unless ``role`` says agent or admin; with ``token`` they
+        sign in to the API with it (a customer: the Requests API)."""
+        return self.state.add_user(name, email, role, organization_id, tags, user_fields,
+                                   token=token)
 
     def add_agent(self, name: str, email: str, role: str = "agent",
-                  token: str | None = None) -> dict[str, Any]:
-        """An agent (or admin), optionally with an API token."""
-        return self.state.add_user(name, email, role, token=token)
+                  token: str | None = None,
+                  groups: Iterable[str] | None = None) -> dict[str, Any]:
+        """An agent (or admin), optionally with an API token, a member of ``groups`` (by
+        name; they must exist). Without ``groups`` the agent counts as a member of every
+        group, for tests that do not model memberships."""
+        agent = self.state.add_user(name, email, role, token=token)
+        if groups is None:
+            self.state.in_every_group.add(agent["id"])
+        for group in groups or ():
+            self.state.add_membership(agent["id"], self.group_id(group))
+        return agent
 
-    def add_group(self, name: str) -> dict[str, Any]:
-        """A group of agents."""
-        return self.state.add_group(name)
+    def add_group(self, name: str, members: Iterable[int] = ()) -> dict[str, Any]:
+        """A group of agents, with ``members`` (agent ids) in it."""
+        group = self.state.add_group(name)
+        for user_id in members:
+            self.state.add_membership(user_id, group["id"])
+        return group
 
-    def add_ticket_field(self, title: str, type_: str = "text") -> dict[str, Any]:
-        """A custom ticket field."""
-        return self.state.add_ticket_field(title, type_)
+    def give_token(self, user_id: int, token: str) -> None:
+        """Let an existing user sign in to the API with ``token`` (their e-mail and
+        ``/token``)."""
+        with self.state.lock:
+            self.state.tokens[self.state.users[user_id]["email"]] = token
+
+    def add_ticket_field(self, title: str, type_: str = "text", *,
+                         customers_edit: bool = False) -> dict[str, Any]:
+        """A custom ticket field, for agents only unless ``customers_edit`` (visible and
+        editable in the Help Center)."""
+        field = self.state.add_ticket_field(title, type_)
+        if customers_edit:
+            field = update_ticket_field(self.state, field["id"], {
+                "visible_in_portal": True, "editable_in_portal": True})
+        return field
 
     def field_id(self, title: str) -> int:
         """The id of the custom ticket field titled ``title``."""
@@ -145,12 +181,13 @@ class Sandbox(HelpdeskSandbox):
                     priority: str | None = None, tags: Iterable[str] = (),
                     custom_fields: dict[int, Any] | None = None, channel: str = "web",
                     **extra: Any) -> dict[str, Any]:
-        """The requester opens a ticket (through the web form by default)."""
+        """The requester opens a ticket (through the web form by default); a customer's
+        ``custom_fields`` count only for the fields editable in the Help Center."""
         requester = self.state.user(requester_id)
+        values = [{"id": k, "value": v} for k, v in (custom_fields or {}).items()]
         payload = {"subject": subject, "comment": {"body": body, "public": True},
                    "priority": priority, "tags": list(tags), "requester_id": requester_id,
-                   "custom_fields": [{"id": k, "value": v} for k, v in
-                                     (custom_fields or {}).items()], **extra}
+                   "custom_fields": customer_values(self.state, requester, values), **extra}
         ticket, _ = self.state.create_ticket(payload, requester, channel=channel)
         return ticket
 
@@ -161,8 +198,13 @@ class Sandbox(HelpdeskSandbox):
 
     def agent_update(self, ticket_id: int, agent_id: int, *, comment: str | None = None,
                      public: bool = True, **changes: Any) -> dict[str, Any]:
-        """An agent updates the ticket in the agent workspace."""
+        """An agent updates the ticket in the agent workspace, which assigns an unassigned
+        ticket to the agent who submits it as solved (the API itself refuses to solve an
+        unassigned ticket)."""
         payload = dict(changes)
+        if (payload.get("status") == "solved" and "assignee_id" not in payload
+                and self.ticket(ticket_id).get("assignee_id") is None):
+            payload["assignee_id"] = agent_id
         if comment is not None:
             payload["comment"] = {"body": comment, "public": public}
         ticket, _ = self.state.update_ticket(ticket_id, payload, self.state.user(agent_id),
@@ -200,6 +242,24 @@ class Sandbox(HelpdeskSandbox):
         ticket, _ = self.state.update_ticket(ticket_id, payload, self.state.user(agent_id),
                                              channel="web")
         return ticket
+
+    def delete_ticket(self, ticket_id: int, agent_id: int | None = None) -> None:
+        """An agent (the API user by default) deletes the ticket (softly: 404 from now on)."""
+        delete_ticket(self.state, ticket_id, self._agent(agent_id))
+
+    def mark_as_spam(self, ticket_id: int, agent_id: int | None = None) -> None:
+        """An agent marks the ticket as spam: it is deleted, its requester suspended."""
+        mark_as_spam(self.state, ticket_id, self._agent(agent_id))
+
+    def merge(self, target_id: int, source_ids: Iterable[int], agent_id: int | None = None,
+              **comments: Any) -> dict[str, Any]:
+        """An agent merges the source tickets into the target (each source is closed);
+        ``comments``: ``source_comment``, ``target_comment`` and their ``*_is_public``."""
+        asked = Merge.of(target_id, {"ids": list(source_ids), **comments})
+        return merge_tickets(self.state, asked, self._agent(agent_id))
+
+    def _agent(self, agent_id: int | None) -> dict[str, Any]:
+        return self.state.user(agent_id) if agent_id is not None else dict(self.api_user)
 
     def close_solved(self, older_than: timedelta = timedelta(0)) -> list[int]:
         """Run the account's "close solved tickets" automation now."""

@@ -40,15 +40,19 @@ class Account:
         self.tokens: dict[str, str] = {}
         self.organizations: dict[int, dict[str, Any]] = {}
         self.groups: dict[int, dict[str, Any]] = {}
+        self.memberships: dict[int, dict[str, Any]] = {}
+        # Agents seeded without memberships (tests that do not model them): in every group.
+        self.in_every_group: set[int] = set()
         self.ticket_fields: dict[int, dict[str, Any]] = {}
+        self.organization_field_defs: dict[int, dict[str, Any]] = {}  # see ._fields
         self.triggers: dict[int, dict[str, Any]] = {}
         self.macros: dict[int, dict[str, Any]] = {}
         self.webhooks: dict[str, dict[str, Any]] = {}
         self.webhook_secrets: dict[str, str] = {}
         self._ids = {kind: itertools.count(start) for kind, start in (
             ("user", 1001), ("organization", 501), ("group", 301), ("field", 360001),
-            ("ticket", 1), ("audit", 70001), ("event", 800001), ("trigger", 4001),
-            ("macro", 6001), ("webhook", 1))}
+            ("ticket", 1), ("membership", 9001), ("audit", 70001), ("event", 800001),
+            ("trigger", 4001), ("macro", 6001), ("webhook", 1))}
 
     def next_id(self, kind: str) -> int:
         """A fresh id of ``kind``."""
@@ -64,7 +68,7 @@ class Account:
                  organization_id: int | None = None, tags: Iterable[str] = (),
                  user_fields: dict[str, Any] | None = None,
                  token: str | None = None) -> dict[str, Any]:
-        """Create a user; agents and admins may be given an API token."""
+        """Create a user, with an API token to sign in with if given."""
         if role not in ("end-user", *AGENT_ROLES):
             raise ValueError(f"role must be end-user, agent or admin, not {role!r}")
         with self.lock:
@@ -90,13 +94,14 @@ class Account:
             return copy.deepcopy(user)
 
     def authenticate(self, email: str, token: str) -> dict[str, Any] | None:
-        """The agent whose e-mail and API token these are, or ``None``."""
+        """The active user (agent, admin or customer) whose e-mail and API token these are,
+        or ``None``; what a customer may call is the routes' business (``._http``)."""
         with self.lock:
             expected = self.tokens.get(email.lower())
             if expected is None or not secrets.compare_digest(expected, token):
                 return None
             return next((u for u in self.users.values() if u["email"] == email.lower()
-                         and u["role"] in AGENT_ROLES and u["active"]), None)
+                         and u["active"]), None)
 
     def user(self, user_id: int) -> dict[str, Any]:
         """One user, or 404."""
@@ -134,6 +139,43 @@ class Account:
                      "deleted": False, "is_public": True, "created_at": now, "updated_at": now}
             self.groups[group_id] = group
             return copy.deepcopy(group)
+
+    def add_membership(self, user_id: int, group_id: int) -> dict[str, Any]:
+        """Make an agent a member of a group (``POST /group_memberships``)."""
+        with self.lock:
+            if self.users.get(user_id, {}).get("role") not in AGENT_ROLES:
+                raise record_invalid("user_id", "User: must be an agent")
+            if group_id not in self.groups:
+                raise record_invalid("group_id", "Group: is invalid")
+            membership_id = self.next_id("membership")
+            now = self.now()
+            first = not any(m["user_id"] == user_id for m in self.memberships.values())
+            self.memberships[membership_id] = {
+                "id": membership_id, "user_id": user_id, "group_id": group_id,
+                "default": first, "created_at": now, "updated_at": now}
+            if first:
+                self.users[user_id]["default_group_id"] = group_id
+            return copy.deepcopy(self.memberships[membership_id])
+
+    def is_member(self, user_id: int, group_id: int) -> bool:
+        """Whether the agent belongs to the group."""
+        with self.lock:
+            return user_id in self.in_every_group or any(
+                m["user_id"] == user_id and m["group_id"] == group_id
+                for m in self.memberships.values())
+
+    def membership_list(self) -> dict[int, dict[str, Any]]:
+        """Every membership by id, the in-every-group agents' included."""
+        with self.lock:
+            listed = dict(self.memberships)
+            number = 1
+            for user_id in sorted(self.in_every_group):
+                for group_id in sorted(self.groups):
+                    listed[-number] = {"id": 900000 + number, "user_id": user_id,
+                                       "group_id": group_id, "default": False,
+                                       "created_at": self.now(), "updated_at": self.now()}
+                    number += 1
+            return listed
 
     def add_ticket_field(self, title: str, type_: str = "text",
                          description: str = "") -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 Paths are those of ``/api/v2`` (with or without ``.json``), authentication is Zendesk's
 API-token Basic auth (``{email}/token:{token}``), bodies and errors have Zendesk's shapes.
+Agents use the agents' API; customers (end users) the Requests API, ``users/me`` and the
+ticket fields visible to them, and get 403 elsewhere.
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import _routes_account, _routes_rules, _routes_tickets, _routes_webhooks
+from . import (
+    _routes_account,
+    _routes_ends,
+    _routes_fields,
+    _routes_requests,
+    _routes_rules,
+    _routes_tickets,
+    _routes_webhooks,
+)
 from ._http import Api, json_response
 
 if TYPE_CHECKING:
     from . import Sandbox
 
-ROUTES = [*_routes_account.ROUTES, *_routes_tickets.ROUTES, *_routes_rules.ROUTES,
+ROUTES = [*_routes_account.ROUTES, *_routes_fields.ROUTES, *_routes_tickets.ROUTES,
+          *_routes_ends.ROUTES, *_routes_requests.ROUTES, *_routes_rules.ROUTES,
           *_routes_webhooks.ROUTES]
 
 

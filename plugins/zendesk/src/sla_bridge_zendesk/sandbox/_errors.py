@@ -54,10 +54,10 @@ def update_conflict() -> ApiError:
     })
 
 
-def rate_limited(seconds: float) -> ApiError:
+def rate_limited(seconds: float, description: str = "Number of allowed API requests per "
+                 "minute exceeded") -> ApiError:
     """429 with ``Retry-After`` (whole seconds, at least 1)."""
-    return ApiError(429, {"error": "APIRateLimitExceeded",
-                          "description": "Number of allowed API requests per minute exceeded"},
+    return ApiError(429, {"error": "APIRateLimitExceeded", "description": description},
                     {"Retry-After": retry_after(seconds)})
 
 

@@ -11,9 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ._errors import not_found
+from ._fields import PORTAL_FLAGS, update_ticket_field, visible_fields
 from ._http import (
     Api,
     admin_endpoint,
+    customer_endpoint,
     endpoint,
     ids_param,
     json_response,
@@ -24,9 +26,9 @@ from ._http import (
 # -- users -------------------------------------------------------------------------------
 
 
-@endpoint
+@customer_endpoint
 async def me(request: Request, api: Api) -> Response:
-    """GET /users/me: the authenticated user."""
+    """GET /users/me: the authenticated user (a customer too)."""
     return json_response({"user": {**user_json(request.state.actor, api.base(request)),
                                    "authenticity_token": secrets.token_hex(8)}})
 
@@ -101,9 +103,16 @@ async def show_group(request: Request, api: Api) -> Response:
 
 
 @endpoint
+async def list_group_memberships(request: Request, api: Api) -> Response:
+    """GET /group_memberships: which agents are in which groups."""
+    return _listing(request, api, api.state.membership_list(), "group_memberships")
+
+
+@customer_endpoint
 async def list_ticket_fields(request: Request, api: Api) -> Response:
-    """GET /ticket_fields."""
-    return _listing(request, api, api.state.ticket_fields, "ticket_fields")
+    """GET /ticket_fields (a customer is shown those visible in the Help Center only)."""
+    shown = {f["id"]: f for f in visible_fields(api.state, request.state.actor)}
+    return _listing(request, api, shown, "ticket_fields")
 
 
 @endpoint
@@ -119,6 +128,9 @@ async def create_ticket_field(request: Request, api: Api) -> Response:
     created = api.state.add_ticket_field(str(data.get("title") or ""),
                                          str(data.get("type") or ""),
                                          str(data.get("description") or ""))
+    portal = {k: data[k] for k in (*PORTAL_FLAGS, "title_in_portal") if k in data}
+    if portal:  # who sees and edits it in the Help Center (._fields)
+        created = update_ticket_field(api.state, created["id"], portal)
     return json_response(
         {"ticket_field": with_url(created, api.base(request), "ticket_fields")}, 201)
 
@@ -150,6 +162,7 @@ ROUTES = [
     Route("/api/v2/organizations", list_organizations, methods=["GET"]),
     Route("/api/v2/groups/{id}", show_group, methods=["GET"]),
     Route("/api/v2/groups", list_groups, methods=["GET"]),
+    Route("/api/v2/group_memberships", list_group_memberships, methods=["GET"]),
     Route("/api/v2/ticket_fields/{id}", show_ticket_field, methods=["GET"]),
     Route("/api/v2/ticket_fields", list_ticket_fields, methods=["GET"]),
     Route("/api/v2/ticket_fields", create_ticket_field, methods=["POST"]),

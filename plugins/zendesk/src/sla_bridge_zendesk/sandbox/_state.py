@@ -12,12 +12,15 @@ Rules emulated:
   account's own "close solved tickets" automation (:meth:`SandboxState.close_solved`)
   does it as the system; nothing moves a ticket back to new;
 * an agent assigning a new ticket opens it; the requester replying to a pending, on-hold
-  or solved ticket re-opens it; replying to a closed ticket (by e-mail) opens a follow-up;
+  or solved ticket re-opens it; replying to a closed ticket (by e-mail) opens a follow-up,
+  which copies the closed ticket's tags and custom field values, not its priority;
 * ``via_followup_source_id`` links a new ticket to a closed one (it has no effect on a
   ticket that is not closed); the source lists it in ``followup_ids``;
 * ``safe_update`` with an outdated ``updated_stamp`` is refused with 409;
 * validation errors (priority, type, status, group, assignee, blank comment) answer 422
-  ``RecordInvalid`` with per-field details.
+  ``RecordInvalid`` with per-field details;
+* the assignee must be a member of the ticket's group (422 ``Assignee: is not a member of the
+  group``), and a ticket cannot be solved without an assignee (422 on ``assignee``).
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._account import AGENT_ROLES, SYSTEM_USER, Account, Clock, iso, parse_iso
 from ._errors import closed_ticket, not_found, record_invalid, update_conflict
+
+if TYPE_CHECKING:
+    from ._ends import DeletedTicket
 
 __all__ = ["AGENT_ROLES", "PRIORITIES", "STATUSES", "SYSTEM_USER", "TYPES", "Change", "Clock",
            "SandboxState", "TicketRecord", "iso", "parse_iso"]
@@ -65,6 +71,8 @@ class SandboxState(Account):
     def __init__(self, clock: Clock, account_id: int = 9000001) -> None:
         super().__init__(clock, account_id)
         self.tickets: dict[int, TicketRecord] = {}
+        # Soft-deleted tickets (see ._ends): 404 to the API, listed in /deleted_tickets.
+        self.deleted: dict[int, DeletedTicket] = {}
         self.listeners: list[Callable[[Change], None]] = []
 
     def _notify(self, change: Change) -> None:
@@ -116,6 +124,11 @@ class SandboxState(Account):
             raise record_invalid("group", "Group: is invalid")
         if ticket.get("assignee_id") is not None:
             self._check_user(ticket["assignee_id"], "assignee_id", agent=True)
+            if ticket.get("group_id") is not None and not self.is_member(
+                    int(ticket["assignee_id"]), int(ticket["group_id"])):
+                raise record_invalid("assignee", "Assignee: is not a member of the group")
+        if ticket.get("status") == "solved" and ticket.get("assignee_id") is None:
+            raise record_invalid("assignee", "Assignee: is required when solving a ticket")
 
     def create_ticket(self, payload: dict[str, Any], actor: dict[str, Any],
                       channel: str = "api") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -269,8 +282,10 @@ class SandboxState(Account):
         return audit
 
     def update_ticket(self, ticket_id: int, payload: dict[str, Any], actor: dict[str, Any],
-                      channel: str = "api") -> tuple[dict[str, Any], dict[str, Any]]:
-        """PUT /tickets/{id}: returns (ticket, audit). Nothing changed: no audit is kept."""
+                      channel: str = "api", *,
+                      by_merge: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+        """PUT /tickets/{id}: returns (ticket, audit). Nothing changed: no audit is kept.
+        ``by_merge``: a merge closes the ticket whatever its status (see :mod:`._ends`)."""
         with self.lock:
             record = self._record(ticket_id)
             data = record.data
@@ -302,7 +317,7 @@ class SandboxState(Account):
                 if wanted == "new" and data["status"] != "new":
                     raise record_invalid("status", "Status: new is not valid for a ticket "
                                          "that has been opened")
-                if wanted == "closed" and data["status"] != "solved":
+                if wanted == "closed" and data["status"] != "solved" and not by_merge:
                     raise record_invalid("status", "Status: closed is only valid for a "
                                          "solved ticket")
                 draft["status"] = wanted
@@ -375,17 +390,21 @@ class SandboxState(Account):
 
     def reply_as_requester(self, ticket_id: int, body: str,
                            channel: str = "email") -> tuple[dict[str, Any], dict[str, Any]]:
-        """The requester answers by e-mail; a closed ticket gets a follow-up instead."""
+        """The requester answers by e-mail; a closed ticket gets a follow-up instead, which
+        copies the closed ticket's tags and custom field values (not its priority)."""
         with self.lock:
             data = self._record(ticket_id).data
             requester = copy.deepcopy(self.users[data["requester_id"]])
             closed = data["status"] == "closed"
             subject = data["subject"]
+            tags = list(data["tags"])
+            custom = [{"id": fid, "value": value} for fid, value in data["_custom"].items()
+                      if value not in (None, "")]
         if closed:
             return self.create_ticket({
                 "subject": subject if subject.lower().startswith("re:") else f"Re: {subject}",
                 "comment": {"body": body, "public": True}, "requester_id": requester["id"],
-                "via_followup_source_id": ticket_id,
+                "via_followup_source_id": ticket_id, "tags": tags, "custom_fields": custom,
             }, requester, channel=channel)
         return self.update_ticket(ticket_id, {"comment": {"body": body, "public": True}},
                                   requester, channel=channel)
