@@ -4,10 +4,12 @@ worlds (the bridge on the sandbox) for the end-to-end stories."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from zendesk_driver import ZendeskDriver
 from zendesk_testing import (
     FIELD_TITLES,
     WEBHOOK_SECRET,
@@ -68,3 +70,12 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
     yield found
     found.close()
+
+
+@pytest.fixture
+def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
+    """The conformance driver on the Zendesk sandbox: the real bridge, wired by setup
+    (``begin(scene)`` starts it)."""
+    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
+    yield driver
+    driver.close(wait=False)

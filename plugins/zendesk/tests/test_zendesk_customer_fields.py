@@ -5,9 +5,6 @@ values of defined organization fields only), and ``setup`` makes the account so.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,14 +150,6 @@ def test_a_customer_uses_the_requests_api_and_nothing_else(
     assert session.put(f"{root}/requests/{mine}.json", json={"request": {
         "comment": {"body": "Any news?"}}}).status_code == 200
     assert configured.comments(mine)[-1]["author_id"] == grace["id"]
-
-
-@pytest.fixture
-def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
-    """The real bridge on the sandbox, wired by setup (``begin(scene)`` starts it)."""
-    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
-    yield driver
-    driver.close(wait=False)
 
 
 def test_a_customer_asks_to_escalate_in_the_help_center_and_the_managers_are_asked(

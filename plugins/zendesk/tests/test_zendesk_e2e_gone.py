@@ -5,7 +5,6 @@ to it (Zendesk would refuse: "Status: closed prevents ticket update")."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,13 +89,6 @@ def test_a_resync_finds_a_deleted_ticket_without_waiting_for_a_timer(
     world.settle()
     assert admin_view(world, ticket)["timers"] == []
     assert len(gone(world, ticket)) == 1
-
-
-@pytest.fixture
-def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
-    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
-    yield driver
-    driver.close(wait=False)
 
 
 def test_a_merged_ticket_is_closed_and_the_bridge_writes_nothing_to_it(

@@ -6,11 +6,6 @@ severity). The stories are the conformance suite's (``test_zendesk_conformance.p
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from zendesk_driver import ZendeskDriver
 from zendesk_e2e import seen
 
@@ -19,14 +14,6 @@ from sla_bridge.testing.conformance import BRIDGE, AgentUpdate, at, code42_scene
 BACKUPS = ("CrashPlan 11.2 on macOS 14 stopped backing up. Computer ID 123456789012345678, "
            "user ivy@initech.test, logs attached, screenshot attached, destination CrashPlan "
            "Central. It stalls at 42% every night.")
-
-
-@pytest.fixture
-def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
-    """The conformance driver on the Zendesk sandbox (``begin(scene)`` starts it)."""
-    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
-    yield driver
-    driver.close(wait=False)
 
 
 def test_a_pending_ticket_is_solved_then_closed_as_zendesk_closes_only_solved_tickets(

@@ -10,12 +10,8 @@ choice stays in the audit the ticket was created with.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 from zendesk_driver import ZendeskDriver
 from zendesk_e2e import COMPLETE, seen
 
@@ -23,14 +19,6 @@ from sla_bridge.testing.conformance import AgentUpdate, Customer, Organization, 
 from sla_bridge.testing.conformance import code42_scene as code42
 
 FIRST = "SLA first response due"
-
-
-@pytest.fixture
-def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
-    """The conformance driver on the Zendesk sandbox (``begin(scene)`` starts it)."""
-    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
-    yield driver
-    driver.close(wait=False)
 
 
 def created_priority(zendesk: ZendeskDriver, ticket: str) -> list[str]:

@@ -5,9 +5,6 @@ webhook it could not store *yet* so that Zendesk does retry it."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,14 +83,6 @@ def invocations(sandbox: Sandbox, webhook_id: str) -> list[dict[str, Any]]:
     answer.raise_for_status()
     found: list[dict[str, Any]] = answer.json()["invocations"]
     return found
-
-
-@pytest.fixture
-def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
-    """The real bridge on the sandbox (``begin(scene)`` starts it)."""
-    driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
-    yield driver
-    driver.close(wait=False)
 
 
 def test_a_webhook_the_bridge_could_not_store_yet_is_retried_and_lands(

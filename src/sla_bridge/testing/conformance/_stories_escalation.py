@@ -32,6 +32,16 @@ def answered_severity_2(desk: HelpdeskDriver) -> str:
     return ticket
 
 
+def approved_by_phone(desk: HelpdeskDriver, ticket: str) -> None:
+    """Dana phones at 10:00: Avery records the request as the tag and the reason field;
+    Morgan approves it with the severity at 11:00."""
+    desk.agent_update(ticket, "Avery", AgentUpdate(
+        comment="Dana called: please escalate.", public=False,
+        add_tags=("sla_escalation_requested",), fields={"escalation_reason": REASON}),
+        at=at("2026-11-30 10:00"))
+    desk.approve_escalation(ticket, "Morgan", with_severity=True, at=at("2026-11-30 11:00"))
+
+
 def request_summary(ticket: str, reason: str) -> str:
     """What the managers are asked to decide."""
     return (f"Escalation requested by the customer on ticket {ticket}. Reason: {reason}. "
@@ -113,11 +123,7 @@ def test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_tick
     desk = helpdesk_driver
     desk.begin(code42_scene())
     ticket = answered_severity_2(desk)
-    desk.agent_update(ticket, "Avery", AgentUpdate(
-        comment="Dana called: please escalate.", public=False,
-        add_tags=("sla_escalation_requested",), fields={"escalation_reason": REASON}),
-        at=at("2026-11-30 10:00"))
-    desk.approve_escalation(ticket, "Morgan", with_severity=True, at=at("2026-11-30 11:00"))
+    approved_by_phone(desk, ticket)
     desk.customer_reply(ticket, "Thank you, talk soon.", at=at("2026-11-30 12:00"))
     desk.advance(at("2026-12-01 12:00"))
     view = desk.view(ticket)
@@ -138,11 +144,7 @@ def test_a_follow_up_of_an_escalated_ticket_replays_no_escalation(
         pytest.skip(f"{desk.platform} has no follow-up tickets")
     desk.begin(code42_scene())
     ticket = answered_severity_2(desk)
-    desk.agent_update(ticket, "Avery", AgentUpdate(
-        comment="Dana called: please escalate.", public=False,
-        add_tags=("sla_escalation_requested",), fields={"escalation_reason": REASON}),
-        at=at("2026-11-30 10:00"))
-    desk.approve_escalation(ticket, "Morgan", with_severity=True, at=at("2026-11-30 11:00"))
+    approved_by_phone(desk, ticket)
     desk.agent_update(ticket, "Blake", AgentUpdate(comment="Fixed by 11.2.1.", status="solved",
                                                    assignee="Blake"),
                       at=at("2026-11-30 15:00"))
