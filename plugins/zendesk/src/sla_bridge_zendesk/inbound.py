@@ -104,11 +104,14 @@ def _from_trigger(body: Mapping[str, Any], request: WebhookRequest,
     payload = {
         "source": "trigger",
         "webhook_id": request.header(WEBHOOK_ID_HEADER),
+        "invocation_id": request.header(INVOCATION_HEADER),
         **{k: body[k] for k in ("status", "priority", "tags", "updater_id") if k in body},
     }
     return InboundEvent(
         ref=TicketRef(platform=PLATFORM, ticket_id=ticket_id),
-        delivery_id=_delivery(request, request.header(INVOCATION_HEADER)),
+        # What is signed (the timestamp and the body) names the delivery, not the unsigned
+        # invocation id: a captured delivery re-sent under a new id is a duplicate.
+        delivery_id=_delivery(request),
         event_type=event[:100],
         occurred_at=signed_at,
         by_bridge=bridge.is_bridge(updater_id, updater_email),
