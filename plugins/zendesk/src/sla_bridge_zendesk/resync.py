@@ -150,7 +150,9 @@ class TicketExport:
                     raise error from exc
                 wait = error.retry_after if error.retry_after is not None else min(
                     2.0 ** failures, 60.0)
-                log.info("zendesk: the export asked to wait %.0f s (%s); resuming", wait, error)
+                log.warning("zendesk: reading the incremental export failed (%s); trying again "
+                            "in %.0f s (attempt %d of %d)", error, wait, failures + 1,
+                            self.attempts)
                 self.sleep(wait)
 
 
