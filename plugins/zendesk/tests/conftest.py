@@ -79,3 +79,12 @@ def zendesk(tmp_path: Path, clean_environment: None) -> Iterator[ZendeskDriver]:
     driver = ZendeskDriver(tmp_path / "world", out=sys.stdout)
     yield driver
     driver.close(wait=False)
+
+
+@pytest.fixture
+def configured(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox, with the plugin's SLA_BRIDGE_ZENDESK__* variables pointing at it (for
+    the commands, which read the environment)."""
+    for name, value in sandbox.plugin_env().items():
+        monkeypatch.setenv(name, value)
+    return sandbox

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from zendesk_testing import Account, ref
+from zendesk_testing import Account, racing_agent, ref
 
 from sla_bridge.actions import (
     APPROVAL_REQUESTED_TAG,
@@ -103,31 +103,9 @@ def test_a_batch_whose_answer_was_lost_does_not_post_its_comment_twice(
     assert "sla_breached" in platform.fetch_ticket(str(ticket["id"])).tags
 
 
-def test_an_agents_edit_between_read_and_write_is_a_conflict_not_overwritten(
-        account: Account) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from zendesk_testing import settings_for
-
-    from sla_bridge.clock import FixedClock, SystemClock
-
-    clock = FixedClock(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
-    with Sandbox(clock=clock) as racing:
-        customer = racing.add_user("Pat", "pat@example.test")
-        agent = racing.add_agent("Avery", "avery@vendor.test")
-        ticket = racing.open_ticket(customer["id"], "S", "B", tags=["product_backup"])
-        update = racing.state.update_ticket
-
-        def agent_first(ticket_id: int, payload: dict[str, Any], actor: dict[str, Any],
-                        channel: str = "api") -> object:
-            if payload.get("safe_update"):
-                clock.advance(timedelta(seconds=5))
-                update(ticket_id, {"tags": ["product_backup", "agent_tag"]},
-                       racing.state.user(agent["id"]))
-            return update(ticket_id, payload, actor, channel)
-
-        racing.state.update_ticket = agent_first  # type: ignore[method-assign]
-        zendesk = ZendeskPlatform(settings_for(racing), SystemClock())
+def test_an_agents_edit_between_read_and_write_is_a_conflict_not_overwritten() -> None:
+    with racing_agent({"tags": ["product_backup", "agent_tag"]},
+                      tags=("product_backup",)) as (racing, ticket, zendesk):
         at = ref(ticket)
         with pytest.raises(VendorError) as caught:
             zendesk.apply_batch([ChangeTags(ref=at, key="t", add=("sla_breached",)),

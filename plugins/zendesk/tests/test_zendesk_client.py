@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from zendesk_testing import Account, ref, settings_for
+from zendesk_testing import Account, racing_agent, ref, settings_for
 
 from sla_bridge.actions import (
     APPROVAL_REQUESTED_TAG,
@@ -386,29 +386,9 @@ def test_a_follow_up_whose_answer_was_lost_is_not_created_twice(
     assert new_id == str(max(sandbox.state.tickets))
 
 
-def test_a_concurrent_agent_edit_makes_set_fields_retry_instead_of_overwriting(
-        account: Account) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from sla_bridge.clock import FixedClock
-
-    clock = FixedClock(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
-    with Sandbox(clock=clock) as racing:
-        customer = racing.add_user("Pat", "pat@example.test")
-        agent = racing.add_agent("Avery", "avery@vendor.test")
-        racing.add_ticket_field("SLA first response due")
-        ticket = racing.open_ticket(customer["id"], "S", "B")
-        update = racing.state.update_ticket
-
-        def agent_first(ticket_id: int, payload: dict[str, object], actor: dict[str, object],
-                        channel: str = "api") -> object:
-            if payload.get("safe_update"):
-                clock.advance(timedelta(seconds=5))
-                update(ticket_id, {"priority": "low"}, racing.state.user(agent["id"]))
-            return update(ticket_id, payload, actor, channel)
-
-        racing.state.update_ticket = agent_first  # type: ignore[method-assign]
-        zendesk = ZendeskPlatform(settings_for(racing), SystemClock())
+def test_a_concurrent_agent_edit_makes_set_fields_retry_instead_of_overwriting() -> None:
+    with racing_agent({"priority": "low"},
+                      fields=("SLA first response due",)) as (_racing, ticket, zendesk):
         with pytest.raises(VendorError) as caught:
             zendesk.apply(SetFields(ref=ref(ticket), key="due",
                                     fields={"sla_first_response_due": "2026-11-30T11:00Z"}))

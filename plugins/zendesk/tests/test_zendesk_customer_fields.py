@@ -23,13 +23,6 @@ CUSTOMER_FIELDS = ("SLA escalation reason", "SLA escalation severity", "SLA esca
 REASON = "Restores have failed for five days; our audit is on Wednesday."
 
 
-@pytest.fixture
-def configured(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    for name, value in sandbox.plugin_env().items():
-        monkeypatch.setenv(name, value)
-    return sandbox
-
-
 def setup(*args: str) -> Result:
     result = CliRunner().invoke(zendesk_group, ["setup", "--bridge-url",
                                                 "https://bridge.example.test", *args])

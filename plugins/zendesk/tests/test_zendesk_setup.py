@@ -16,13 +16,6 @@ BRIDGE = "https://bridge.example.test"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@pytest.fixture
-def configured(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    for name, value in sandbox.plugin_env().items():
-        monkeypatch.setenv(name, value)
-    return sandbox
-
-
 def setup(*args: str) -> Result:
     result = CliRunner().invoke(zendesk_group, ["setup", "--bridge-url", BRIDGE, *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output

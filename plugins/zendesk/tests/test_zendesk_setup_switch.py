@@ -71,13 +71,6 @@ def test_event_types_may_change_and_the_two_methods_do_not_mix(sandbox: Sandbox)
     assert "conditional_ticket_events only" in mixed.json()["errors"][0]["detail"]
 
 
-@pytest.fixture
-def configured(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    for name, value in sandbox.plugin_env().items():
-        monkeypatch.setenv(name, value)
-    return sandbox
-
-
 def setup(url: str, *args: str) -> Result:
     result = CliRunner().invoke(zendesk_group, ["setup", "--bridge-url", url, *args])
     assert result.exit_code == 0, result.output

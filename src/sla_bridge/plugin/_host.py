@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from sla_bridge.policy import PolicyLibrary
 
 from ._manager import PluginError, PluginOrigin, create_plugin_manager
+
+_V = TypeVar("_V")
 
 if TYPE_CHECKING:
     import click
@@ -124,17 +126,10 @@ class PluginHost:
         """Return the helpdesk platforms plugins register, by name, each reading its section
         from where ``settings`` were read."""
         found: dict[str, Platform] = {}
-
-        def register(platform: Platform) -> None:
-            if platform.name in found:
-                raise PluginError(
-                    f"two plugins register the platform {platform.name!r}; disable one with "
-                    "SLA_BRIDGE_DISABLED_PLUGINS"
-                )
-            found[platform.name] = platform
-
-        self._pm.hook.sla_bridge_register_platforms(register=register, clock=clock,
-                                                   settings=settings)
+        add = _unique(found, "the platform {!r}")
+        self._pm.hook.sla_bridge_register_platforms(
+            register=lambda platform: add(platform.name, platform), clock=clock,
+            settings=settings)
         return found
 
     def demos(self) -> dict[str, Callable[[], Any]]:
@@ -142,14 +137,7 @@ class PluginHost:
         a :class:`sla_bridge.testing.DemoScript` (typed loosely here so that the plugin host
         does not depend on the testing kit)."""
         found: dict[str, Callable[[], Any]] = {}
-
-        def register(name: str, make_script: Callable[[], Any]) -> None:
-            if name in found:
-                raise PluginError(f"two plugins register the demo {name!r}; disable one with "
-                                  "SLA_BRIDGE_DISABLED_PLUGINS")
-            found[name] = make_script
-
-        self._pm.hook.sla_bridge_register_demos(register=register)
+        self._pm.hook.sla_bridge_register_demos(register=_unique(found, "the demo {!r}"))
         return found
 
     def webhook_signers(self) -> dict[str, Callable[[str], Any]]:
@@ -157,14 +145,8 @@ class PluginHost:
         hostile-input suite: each makes a :class:`sla_bridge.testing.WebhookSigner` from a
         webhook secret (typed loosely here so the host does not depend on the testing kit)."""
         found: dict[str, Callable[[str], Any]] = {}
-
-        def register(platform: str, make_signer: Callable[[str], Any]) -> None:
-            if platform in found:
-                raise PluginError(f"two plugins register a webhook signer for {platform!r}; "
-                                  "disable one with SLA_BRIDGE_DISABLED_PLUGINS")
-            found[platform] = make_signer
-
-        self._pm.hook.sla_bridge_register_webhook_signers(register=register)
+        self._pm.hook.sla_bridge_register_webhook_signers(
+            register=_unique(found, "a webhook signer for {!r}"))
         return found
 
     def classify(self, policy: Policy, ticket: Ticket) -> ClassificationResult | None:
@@ -176,3 +158,15 @@ class PluginHost:
         result: ClassificationResult | None = self._pm.hook.sla_bridge_classify(
             policy=policy, ticket=ticket)
         return result
+
+
+def _unique(found: dict[str, _V], what: str) -> Callable[[str, _V], None]:
+    """A ``register(name, value)`` callback filling ``found`` that refuses a second value
+    under one name, naming ``what`` (``"the demo {!r}"``) in the error."""
+    def register(name: str, value: _V) -> None:
+        if name in found:
+            raise PluginError(f"two plugins register {what.format(name)}; disable one with "
+                              "SLA_BRIDGE_DISABLED_PLUGINS")
+        found[name] = value
+
+    return register

@@ -29,6 +29,8 @@ for ``python -m <plugin>.sandbox``.
 
 from __future__ import annotations
 
+from sla_bridge._net import bind_socket
+
 from ._base import Clock, HelpdeskSandbox, utc_clock
 from ._control import CONTROL_PREFIX, control_app, control_routes
 from ._cursor import decode_cursor, encode_cursor
@@ -45,7 +47,7 @@ from ._json import ApiError, BodyError, error_response, json_object, json_respon
 from ._log import RequestLog
 from ._middleware import SandboxMiddleware, every_path
 from ._replies import ErrorReplies, Reply, retry_after
-from ._server import ThreadedServer, bind_socket, quiet_config
+from ._server import ThreadedServer, quiet_config
 from ._standalone import Standalone, run_standalone
 from ._webhooks import Delivery, RetryRule, WebhookSender, iso_seconds
 

@@ -15,6 +15,8 @@ from typing import Any, Self
 
 import uvicorn
 
+from sla_bridge._net import bind_socket
+
 from ._faults import DroppedConnection
 
 
@@ -30,19 +32,6 @@ def _quiet_dropped_connections() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _QuietDrops) for f in logger.filters):
         logger.addFilter(_QuietDrops())
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket bound to ``host:port`` (port 0: any free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def quiet_config(app: Any) -> uvicorn.Config:

@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from sla_bridge._net import bind_socket
 from sla_bridge.runtime import Runtime
 from sla_bridge.settings import ServerSettings, load_settings
 
@@ -32,13 +33,9 @@ class ListenError(Exception):
 
 def bind(host: str, port: int) -> socket.socket:
     """Open the listening socket (port 0 picks a free one); :class:`ListenError` if taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock = bind_socket(host, port)
     except OSError as exc:  # socket.gaierror (an unknown host name) included
-        sock.close()
         why = {errno.EADDRINUSE: "the port is already in use by another process",
                errno.EACCES: "permission denied (ports below 1024 need privileges)",
                errno.EADDRNOTAVAIL: "this machine has no such address"}.get(
