@@ -293,12 +293,26 @@ def test_a_body_alone_is_admitted_and_a_drained_crowd_gives_its_memory_back() ->
 
 # -- connections ----------------------------------------------------------------------------
 
-def test_past_max_connections_requests_are_answered_503(start_bridge: StartBridge) -> None:
+def test_past_max_connections_requests_are_answered_503_with_a_short_retry_after(
+        start_bridge: StartBridge) -> None:
+    """A sender that retries a 503 only with a Retry-After under a minute (Zendesk, see
+    plugins/zendesk/README.md) must be told to retry: uvicorn's own refusal had none."""
     bridge = start_bridge(server={"max_connections": 5})
     idle = [connect(bridge) for _ in range(5)]
     try:
         time.sleep(0.3)  # accepted by the server
-        assert bridge.webhook("T-1", "over").status_code == 503
+        over = bridge.webhook("T-1", "over")
+        assert over.status_code == 503
+        assert 0 < int(over.headers["retry-after"]) < 60
+        assert over.json()["error"] == "busy"
+        assert "connection limit" in over.json()["message"]
+        # A raw request on its own socket, answered the same way, then closed.
+        with closing(connect(bridge)) as sock:
+            sock.sendall(signed_request(bridge, b'{"ticket_id": "T-1"}', "raw-over"))
+            answer, closed_after = trickle(sock, [], 0.1, within=2)
+        assert status_of(answer) == 503
+        assert b"\r\nretry-after: " in answer.lower()
+        assert closed_after is not None
     finally:
         for sock in idle:
             sock.close()

@@ -80,11 +80,60 @@ def test_an_approval_request_and_a_reply_take_two_updates_one_comment_each(
     assert bridge == [(True, reply.idempotency_key), (False, approval.idempotency_key)]
 
 
-def test_closing_is_not_batched_since_it_takes_two_updates(
-        platform: ZendeskPlatform, sandbox: Sandbox, account: Account) -> None:
-    at = ref(open_ticket(sandbox, account))
-    assert not platform.can_batch(SetStatus(ref=at, key="close", status=Status.CLOSED))
-    assert platform.can_batch(SetStatus(ref=at, key="solve", status=Status.SOLVED))
+NOTICE = "This ticket has been closed automatically. If you need more help, reply."
+
+
+def closing(at: Any, *before: Any) -> list[Any]:
+    """What the bridge writes when its policy closes a ticket: the closing notice, the
+    survey tag, the status."""
+    return [*before, AddComment(ref=at, key="closed:notice", body=NOTICE, public=True),
+            ChangeTags(ref=at, key="survey", add=("sla_survey_requested",)),
+            SetStatus(ref=at, key="close", status=Status.CLOSED)]
+
+
+def closing_audit(sandbox: Sandbox, ticket_id: int) -> dict[str, Any]:
+    """The audit that set the ticket closed."""
+    [audit] = [a for a in sandbox.audits(ticket_id) if any(
+        e["type"] == "Change" and e.get("field_name") == "status" and e["value"] == "closed"
+        for e in a["events"])]
+    return audit
+
+
+def test_closing_a_solved_ticket_carries_its_notice_in_the_same_update(
+        sandbox: Sandbox, account: Account, platform: ZendeskPlatform) -> None:
+    """The customer is told "closed" by the update that closes the ticket: never by a
+    comment that lands while the close does not (Zendesk refuses any write once closed)."""
+    ticket = open_ticket(sandbox, account)
+    sandbox.agent_update(ticket["id"], account.agent["id"], comment="Fixed.", status="solved")
+    batch = closing(ref(ticket))
+    assert all(platform.can_batch(a) for a in batch)
+    sandbox.clear_request_log()
+    platform.apply_batch(batch)
+    assert writes(sandbox) == [("PUT", f"/api/v2/tickets/{ticket['id']}")]
+    assert sandbox.ticket(ticket["id"])["status"] == "closed"
+    comments = [e for e in closing_audit(sandbox, ticket["id"])["events"]
+                if e["type"] == "Comment"]
+    assert [(c["body"], c["public"]) for c in comments] == [(NOTICE, True)]
+    assert "sla_survey_requested" in sandbox.ticket(ticket["id"])["tags"]
+
+
+def test_closing_an_unsolved_ticket_solves_it_first_and_closes_it_with_its_notice(
+        sandbox: Sandbox, account: Account, platform: ZendeskPlatform) -> None:
+    """Zendesk closes only solved tickets, and solves only assigned ones: the solve (with
+    the agent the bridge assigns) is an update of its own, the notice goes with the close."""
+    ticket = open_ticket(sandbox, account)
+    at = ref(ticket)
+    batch = closing(at, Assign(ref=at, key="assign", assignee_id=str(account.agent["id"])))
+    sandbox.clear_request_log()
+    platform.apply_batch(batch)
+    assert writes(sandbox) == [("PUT", f"/api/v2/tickets/{ticket['id']}")] * 2
+    seen = sandbox.ticket(ticket["id"])
+    assert (seen["status"], seen["assignee_id"]) == ("closed", account.agent["id"])
+    statuses = [e["value"] for a in sandbox.audits(ticket["id"]) for e in a["events"]
+                if e["type"] == "Change" and e.get("field_name") == "status"]
+    assert statuses[-2:] == ["solved", "closed"]
+    assert [e["body"] for e in closing_audit(sandbox, ticket["id"])["events"]
+            if e["type"] == "Comment"] == [NOTICE]
 
 
 def test_a_batch_whose_answer_was_lost_does_not_post_its_comment_twice(

@@ -124,6 +124,9 @@ def test_the_readmes_rehearsal_runs_as_written(
     output, _ = served.communicate(timeout=15)
     assert "wrote      signing secret: SLA_BRIDGE_ZENDESK__WEBHOOK_SECRET in .env" in output
     assert "restart `sla-bridge serve`" in output
+    # The demo data has the groups the policy names: setup asks for none to be created.
+    assert "unchanged  group 'Senior Customer Champions'" in output
+    assert "missing: create the group" not in output
     [secret] = [line.split("=", 1)[1] for line in
                 (tmp_path / "rehearsal" / ".env").read_text().splitlines()
                 if line.startswith("SLA_BRIDGE_ZENDESK__WEBHOOK_SECRET=")]

@@ -72,8 +72,10 @@ def test_no_answer_is_not_retried(sandbox: Sandbox, account: Account) -> None:
     assert delivery.attempts[0]["error_message"]
 
 
-def test_zendesk_waits_twelve_seconds_for_an_answer(sandbox: Sandbox) -> None:
-    assert sandbox.sender.timeout == 12.0
+def test_the_sandbox_waits_no_longer_for_an_answer_than_zendesk_is_said_to(
+        sandbox: Sandbox) -> None:
+    """10 s is [inferred] (README, "The sandbox"): not a documented vendor fact."""
+    assert sandbox.sender.timeout <= 10.0
 
 
 def invocations(sandbox: Sandbox, webhook_id: str) -> list[dict[str, Any]]:

@@ -16,9 +16,10 @@ from sla_bridge.policy import Policy
 from sla_bridge.settings import Settings
 from sla_bridge.store import Store
 
+from ._health import WorkerHealth
 from ._metrics import Metrics
 
-__all__ = ["Metrics", "Runtime"]
+__all__ = ["Metrics", "Runtime", "WorkerHealth"]
 
 log = logging.getLogger("sla_bridge.runtime")
 
@@ -34,6 +35,7 @@ class Runtime:
     platforms: dict[str, Platform]
     policies: list[Policy]
     metrics: Metrics = field(default_factory=Metrics)
+    health: WorkerHealth = field(default_factory=WorkerHealth)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, host: PluginHost | None = None) -> Runtime:

@@ -11,7 +11,10 @@ connection:
   headers, else ``408`` (just closed if the response has started);
 - a header size limit: a request line and headers over ``max_header_bytes`` are answered
   ``431`` and the connection closed, checked as the bytes arrive, so an unfinished header
-  is never buffered much past the limit.
+  is never buffered much past the limit;
+- a retryable refusal past ``limit_concurrency``: uvicorn answers those requests a bare
+  ``503``, which Zendesk does not retry (it retries a 503 only with a ``Retry-After`` under a
+  minute); the guarded protocol answers them ``503 busy`` with ``Retry-After``.
 
 uvicorn's own knobs do the rest (``limit_concurrency``, ``timeout_keep_alive``), set by
 :func:`sla_bridge.server.uvicorn_config` through :class:`BridgeConfig`.
@@ -32,9 +35,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
+from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from sla_bridge.server._errors import RETRY_AFTER_SECONDS
 from sla_bridge.settings import ServerSettings
 
 log = logging.getLogger("sla_bridge.server")
@@ -47,7 +53,7 @@ _FIRST, _HEAD, _BODY = 1, 2, 3
 # renames them fails loudly at start-up instead of serving without guards.
 _HOOKS = ("connection_made", "connection_lost", "data_received", "send_400_response",
           "on_message_begin", "on_headers_complete", "on_message_complete",
-          "on_response_complete")
+          "on_response_complete", "_start_asgi_task")
 _missing = [name for name in _HOOKS if not callable(getattr(HttpToolsProtocol, name, None))]
 if _missing:  # pragma: no cover - depends on the installed uvicorn
     raise ImportError(f"uvicorn {uvicorn.__version__}'s HttpToolsProtocol has no "
@@ -78,6 +84,23 @@ class BridgeConfig(uvicorn.Config):
     def __init__(self, app: Any, *, limits: ConnectionLimits, **kwargs: Any) -> None:
         super().__init__(app, http=GuardedHttpToolsProtocol, **kwargs)
         self.limits = limits
+
+
+_OVER_CAPACITY_BODY = (b'{"error":"busy","message":"the bridge is at its connection limit; '
+                       b'retry after ' + str(RETRY_AFTER_SECONDS).encode() + b' s"}')
+
+
+async def _over_capacity(scope: Scope, receive: ASGIReceiveCallable,
+                         send: ASGISendCallable) -> None:
+    """What a request past ``limit_concurrency`` gets instead of uvicorn's bare 503: a
+    ``503 busy`` with ``Retry-After``, so a sender that retries only on that (Zendesk)
+    delivers the webhook again once connections are free."""
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_OVER_CAPACITY_BODY)).encode()),
+        (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+        (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": _OVER_CAPACITY_BODY, "more_body": False})
 
 
 class _HeadersTooLarge(Exception):
@@ -209,6 +232,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if cycle.response_complete and cycle.body:
                 cycle.body = bytearray()
         super().on_response_complete()
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        """Run ``app`` for ``cycle``; a request uvicorn refused for capacity gets
+        :func:`_over_capacity` (both a request started at once and a pipelined one pass
+        through here)."""
+        super()._start_asgi_task(cycle, _over_capacity if app is service_unavailable else app)
 
     # -- deadlines and refusals -------------------------------------------------------------
 

@@ -47,12 +47,14 @@ def operations_router(runtime: Runtime) -> APIRouter:
                 responses={503: {"model": Readiness, "description": "A check failed"}})
     async def readyz() -> Response:
         """200 when the database answers, its schema is at the newest migration, it takes a
-        write (a heartbeat row, committed) and a platform plugin is loaded; otherwise 503
-        naming the check that failed."""
+        write (a heartbeat row, committed), a platform plugin is loaded and the background
+        workers (timers, reconciliation) are not failing; otherwise 503 naming the check
+        that failed."""
         checks = await _within(READY_WITHIN, _database_checks, runtime)
         names = sorted(runtime.platforms)
         checks["plugins"] = f"ok ({', '.join(names)})" if names else \
             "no platform plugin is loaded: webhooks would all get 404"
+        checks.update(runtime.health.checks())  # the background workers, when they run
         ready = all(value.startswith("ok") for value in checks.values())
         if not ready:
             log.info("not ready: %s", "; ".join(f"{k}: {v}" for k, v in checks.items()

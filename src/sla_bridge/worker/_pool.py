@@ -19,6 +19,9 @@ from ._reconcile import Reconciled, Reconciler
 
 log = logging.getLogger("sla_bridge.worker")
 
+#: The longest a failing worker thread waits before it tries again.
+MAX_BACKOFF_SECONDS = 60.0
+
 
 def worker_name(index: int | str) -> str:
     """A name unique across hosts and processes, recorded on leases and fired timers."""
@@ -98,25 +101,61 @@ class WorkerPool:
 
     def _timer_loop(self) -> None:
         owner, poll = worker_name("timers"), self.settings.poll_seconds
+        self.runtime.health.running("timers")
+        failures = 0
         while not self._stop.is_set():
+            step = "pruning old records"
             try:
                 self._prune_when_due()
+                step = "sweeping the platforms"
                 if sweep_when_due(self.runtime, owner, self._sweeps_due):
                     self._work_ready.set()
+                step = "firing due timers"
                 fired = fire_due_timers(self.runtime, owner)
                 if fired:
                     self._work_ready.set()
-                if len(fired) >= self.settings.timer_batch:
-                    continue
-                next_due = self.runtime.store.next_timer_due()
-            except StoreUnavailable as exc:
-                log.warning("timers paused: %s", exc)
-                self._stop.wait(poll * 4)
+                if len(fired) < self.settings.timer_batch:
+                    step = "reading when the next timer is due"
+                    next_due = self.runtime.store.next_timer_due()
+            except Exception as exc:  # the thread must outlive any failure
+                failures += 1
+                self._stop.wait(self._failed("timers", step, exc, failures))
+                continue
+            if failures:
+                failures = 0
+                self._recovered("timers")
+            if len(fired) >= self.settings.timer_batch:
                 continue
             delay = poll
             if next_due is not None:
                 delay = min(poll, max(0.0, (next_due - self.runtime.clock.now()).total_seconds()))
             self._stop.wait(delay)
+
+    def _failed(self, part: str, step: str, exc: Exception, failures: int) -> float:
+        """Log a failure of ``part`` (loudly the first time), record it for ``/readyz`` and
+        return how long to wait before trying again: a database that does not answer is
+        tried again soon; anything else (a dropped or altered schema, a bug) backs off,
+        doubling up to :data:`MAX_BACKOFF_SECONDS`."""
+        poll = self.settings.poll_seconds
+        if isinstance(exc, StoreUnavailable):
+            delay = poll * 4
+            problem = f"paused while {step}: {_first_line(exc)}"
+        else:
+            delay = min(MAX_BACKOFF_SECONDS, poll * 4 * 2 ** min(failures - 1, 16))
+            problem = (f"{step} failed: {type(exc).__name__}: {_first_line(exc)}; if the "
+                       "database's sla-bridge schema is missing or was changed, run "
+                       "`sla-bridge db upgrade` (SLA_BRIDGE_DATABASE_URL names the database)")
+        first = self.runtime.health.failing(part, self.runtime.clock.now(), problem)
+        if first and not isinstance(exc, StoreUnavailable):
+            log.error("%s: %s; retrying in %g s", part, problem, delay, exc_info=exc)
+        else:
+            log.warning("%s: %s; retrying in %g s (attempt %d)", part, problem, delay,
+                        failures + 1)
+        return delay
+
+    def _recovered(self, part: str) -> None:
+        if self.runtime.health.recovered(part):
+            log.info("%s: working again", part)
 
     def _prune_when_due(self) -> None:
         now = self.runtime.clock.now()
@@ -131,19 +170,28 @@ class WorkerPool:
 
     def _reconcile_loop(self, index: int) -> None:
         owner = worker_name(index)
+        self.runtime.health.running("reconcile")
+        failures = 0
         while not self._stop.is_set():
             try:
                 done = reconcile_next(self.runtime, self.reconciler, owner)
-            except StoreUnavailable as exc:
-                log.warning("reconciliation paused: %s", exc)
-                self._stop.wait(self.settings.poll_seconds * 4)
+            except Exception as exc:  # the thread must outlive any failure
+                # reconcile_next keeps a failing ticket's own errors: this is the store's.
+                failures += 1
+                self._stop.wait(self._failed("reconcile", "claiming a ticket to reconcile", exc,
+                                             failures))
                 continue
-            except Exception:  # a bug must not kill the worker thread
-                log.exception("reconciliation failed")
-                continue
+            if failures:
+                failures = 0
+                self._recovered("reconcile")
             if done is None:
                 self._work_ready.wait(self.settings.poll_seconds)
                 self._work_ready.clear()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def dead_local_owners(owners: list[str]) -> list[str]:

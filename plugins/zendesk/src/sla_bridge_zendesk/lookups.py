@@ -88,6 +88,15 @@ class Lookups:
                              for m in self.client.zenpy.group_memberships())
         return (user_id, group_id) in self.cache.get("group_memberships", load)
 
+    def required_on_solve(self) -> dict[int, str]:
+        """Id -> title of the active ticket fields a ticket cannot be solved without
+        (``required``: "agents must enter a value in the field to change the ticket status
+        to solved", Ticket Fields API)."""
+        def load() -> dict[int, str]:
+            return {int(f.id): str(f.title) for f in self.client.zenpy.ticket_fields()
+                    if getattr(f, "required", False) and getattr(f, "active", True)}
+        return self.cache.get("required_on_solve", load)
+
     def ticket_fields(self) -> dict[str, int]:
         """Custom ticket field title (lower case) -> id."""
         def load() -> dict[str, int]:

@@ -40,6 +40,7 @@ from .mapping import (
 from .resync import Resyncing
 from .settings import PLATFORM, ZendeskSettings
 from .signature import INVOCATION_HEADER, SCHEME
+from .solving import blocked_note, empty_required_fields
 
 log = logging.getLogger("sla_bridge_zendesk")
 # How many tickets' last reads are kept for their writes.
@@ -162,10 +163,6 @@ class ZendeskPlatform(Resyncing, PlatformBase):
 
     # -- writing (PlatformBase.apply dispatches here; most writes are one ticket update) --
 
-    def batchable(self, action: Action) -> bool:
-        """All but closing, which takes two updates for a ticket not yet solved."""
-        return not (isinstance(action, SetStatus) and action.status == Status.CLOSED)
-
     def write_batch(self, actions: Sequence[Action]) -> None:
         """One ``PUT /tickets/{id}``: the first comment, fields, tags, status, group and
         assignee, as a safe update (a concurrent change answers 409 and the batch is tried
@@ -173,6 +170,11 @@ class ZendeskPlatform(Resyncing, PlatformBase):
 
         A new group keeps the assignee only if they are one of its members (Zendesk refuses
         the update otherwise): else the ticket goes to the group unassigned.
+
+        Closing goes in the same update as the rest, the closing notice included, so the
+        customer is told "closed" only by the update that closes it. Zendesk closes only
+        solved tickets: one that is not solved yet is solved first, in an update of its own
+        (with its new assignee: a ticket without one cannot be solved).
         """
         changes = collect_changes(actions)
         ticket_id = self._number(actions[0].ref.ticket_id)
@@ -180,10 +182,14 @@ class ZendeskPlatform(Resyncing, PlatformBase):
             current = self._read.pop(ticket_id, None)  # once: a retry reads afresh
         if current is None:
             current = self.client.zenpy.tickets(id=ticket_id).to_dict()
+        update = plan_fields(changes.fields, current, self.settings, self.field_id)
+        if changes.status == Status.CLOSED and current.get("status") not in ("solved",
+                                                                             "closed"):
+            current = self._solve_before_closing(ticket_id, changes.assignee_id, current,
+                                                 update.ticket_changes, actions)
         comments = [c for c in changes.comments
                     if not (self.may_have_landed(c.action)
                             and self._note_exists(ticket_id, c.action.idempotency_key))]
-        update = plan_fields(changes.fields, current, self.settings, self.field_id)
         for reason in update.skipped:
             self._warn_once(reason, reason, ticket=str(actions[0].ref))
         payload: dict[str, Any] = dict(update.ticket_changes)
@@ -196,6 +202,8 @@ class ZendeskPlatform(Resyncing, PlatformBase):
                                         current))
         if changes.status is not None and changes.status != current.get("status"):
             payload["status"] = str(changes.status)
+        if payload.get("status") == "solved" and current.get("status") != "solved":
+            self._refuse_unsolvable(ticket_id, current, payload, actions)
         first = comments[0] if comments else None
         if first is not None:
             payload["comment"] = {"body": first.body, "public": first.public}
@@ -225,14 +233,40 @@ class ZendeskPlatform(Resyncing, PlatformBase):
             changes["assignee_id"] = None
         return changes
 
-    def set_status(self, action: SetStatus) -> str | None:
-        """Closing: a ticket that is not solved is solved first (two updates)."""
-        ticket_id = self._number(action.ref.ticket_id)
-        current = self.client.zenpy.tickets(id=ticket_id)
-        if current.status not in ("solved", "closed"):
-            self._put(ticket_id, {"status": "solved", "metadata": _metadata(action)})
-        self._put(ticket_id, {"status": str(action.status), "metadata": _metadata(action)})
-        return None
+    def _solve_before_closing(self, ticket_id: int, assignee: str | None,
+                              current: dict[str, Any], planned: dict[str, Any],
+                              actions: Sequence[Action]) -> dict[str, Any]:
+        """Solve a ticket the batch closes (a safe update) with the batch's field changes
+        (``planned``: a field required on solve may be among them); return it as it then
+        is."""
+        closing = next(a for a in actions if isinstance(a, SetStatus))
+        solve: dict[str, Any] = {**planned, "status": "solved"}
+        if assignee is not None:
+            solve["assignee_id"] = self._number(assignee)
+        self._refuse_unsolvable(ticket_id, current, solve, actions)
+        self._put(ticket_id, {**solve, "safe_update": True,
+                              "updated_stamp": current.get("updated_at"),
+                              "metadata": _metadata(closing)})
+        solved: dict[str, Any] = self.client.zenpy.tickets(id=ticket_id).to_dict()
+        return solved
+
+    def _refuse_unsolvable(self, ticket_id: int, current: dict[str, Any],
+                           payload: dict[str, Any], actions: Sequence[Action]) -> None:
+        """Refuse (not retryably) a solve Zendesk would refuse for an empty required field,
+        after telling the agents in one internal note which fields (:mod:`.solving`)."""
+        blocking = empty_required_fields(self.lookups.required_on_solve(), current, payload)
+        if not blocking:
+            return
+        solving = next(a for a in actions if isinstance(a, SetStatus))
+        key = f"{solving.idempotency_key}:unsolvable"
+        if not self._note_exists(ticket_id, key):
+            self._put(ticket_id, {"comment": {"body": blocked_note(solving, blocking),
+                                              "public": False},
+                                  "metadata": {BRIDGE_KEY: key, "sla_bridge_kind": "add_comment"}})
+        raise self.errors.refused(
+            f"ticket {ticket_id} was not solved: Zendesk solves a ticket only with a value in "
+            f"{', '.join(repr(name) for name in blocking)}; an internal note asks the agents "
+            "to fill it in")
 
     def create_follow_up(self, action: CreateFollowUp) -> str | None:
         """``POST /tickets`` with ``via_followup_source_id`` and ``external_id`` = the key."""

@@ -12,6 +12,8 @@ What it manages, each found by name and created or updated only when it differs:
   due``...), as text fields, those customers fill in to ask for an escalation visible and
   editable in the Help Center, and the organization fields the mapping reads
   (:mod:`.setup_fields`);
+* the agent groups the loaded policies name: checked, not created; the plan says which to
+  create (:mod:`.setup_groups`);
 * the escalation macros "<name>: approve escalation", "<name>: approve escalation and
   severity" and "<name>: decline escalation".
 
@@ -42,6 +44,7 @@ from .client import ZendeskClient
 from .inbound import TICKET_EVENT_TYPES, trigger_body
 from .settings import ZendeskSettings
 from .setup_fields import plan_organization_fields, plan_ticket_fields
+from .setup_groups import plan_groups
 
 __all__ = ["APPROVED_TAG", "DECLINED_TAG", "SECRET_VARIABLE", "SEVERITY_ACCEPTED_TAG", "Mode",
            "Plan", "Provisioner", "Step", "write_env_secret"]
@@ -62,8 +65,10 @@ class Provisioner:
 
     def __init__(self, client: ZendeskClient, settings: ZendeskSettings, bridge_url: str,
                  mode: Mode = "triggers", manager_group: str | None = None,
-                 ignore_bridge_updates: bool = False) -> None:
+                 ignore_bridge_updates: bool = False,
+                 groups: Mapping[str, Sequence[str]] | None = None) -> None:
         self.client = client
+        self.groups = dict(groups or {})  # each group the policies name -> where
         self.settings = settings
         self.endpoint = bridge_url.rstrip("/") + "/webhooks/zendesk"
         self.mode = mode
@@ -147,6 +152,7 @@ class Provisioner:
         self._plan_triggers(plan, webhook_id, triggers)
         plan_ticket_fields(plan, self.client, self.settings)
         plan_organization_fields(plan, self.client, self.settings)
+        plan_groups(plan, self.client, self.groups)
         self._plan_macros(plan)
         self._plan_retirement(plan, triggers)
         return plan

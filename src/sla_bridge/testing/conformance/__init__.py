@@ -56,6 +56,7 @@ from ._stories_lifecycle import (
     test_a_re_opened_ticket_goes_back_to_the_agent_who_solved_it,
     test_a_reply_to_a_closed_ticket_becomes_a_follow_up_with_the_original_severity,
     test_a_reply_to_a_pending_ticket_goes_back_to_the_original_agent_under_2013,
+    test_a_solved_ticket_closes_after_two_days_with_the_notice_under_the_2013_policy,
     test_pending_closes_after_seven_days_with_a_notice_under_the_2013_policy,
     test_solved_and_pending_tickets_close_by_themselves_with_the_survey,
 )
@@ -85,6 +86,7 @@ STORIES = (
     "test_a_re_opened_ticket_goes_back_to_the_agent_who_solved_it",
     "test_a_reply_to_a_closed_ticket_becomes_a_follow_up_with_the_original_severity",
     "test_a_reply_to_a_pending_ticket_goes_back_to_the_original_agent_under_2013",
+    "test_a_solved_ticket_closes_after_two_days_with_the_notice_under_the_2013_policy",
     "test_pending_closes_after_seven_days_with_a_notice_under_the_2013_policy",
     "test_solved_and_pending_tickets_close_by_themselves_with_the_survey",
     "test_a_follow_up_of_an_escalated_ticket_replays_no_escalation",
@@ -140,6 +142,7 @@ __all__ = [
     "test_a_reply_to_a_pending_ticket_goes_back_to_the_original_agent_under_2013",
     "test_a_request_recorded_by_tag_and_field_is_one_round_however_often_the_ticket_echoes",
     "test_a_severity_change_re_targets_the_clock_and_keeps_the_time_used",
+    "test_a_solved_ticket_closes_after_two_days_with_the_notice_under_the_2013_policy",
     "test_code42_categorises_a_how_to_filed_as_severity_1_and_tells_the_customer",
     "test_entitlement_breaches_get_a_note_and_a_polite_reply_never_a_silent_drop",
     "test_every_action_lands_exactly_once_whatever_the_platform_does",

@@ -92,6 +92,28 @@ def test_pending_closes_after_seven_days_with_a_notice_under_the_2013_policy(
     assert view.starting("SLA ") == []
 
 
+def test_a_solved_ticket_closes_after_two_days_with_the_notice_under_the_2013_policy(
+        helpdesk_driver: HelpdeskDriver) -> None:
+    """standard-2013: the bridge closes a solved ticket itself when the policy says, and the
+    closing notice comes with the close (a helpdesk whose closed tickets take no comment
+    gets it in the update that closes the ticket)."""
+    desk = helpdesk_driver
+    desk.begin(initech_scene("crashplan-standard-2013", "standard"))
+    ticket = opened(desk, "2026-11-30 09:00", "3")
+    desk.agent_update(ticket, "Avery", AgentUpdate(comment="Fixed.", status="solved"),
+                      at=at("2026-11-30 10:00"))
+    desk.advance(at("2026-12-03 12:00"))
+    # Solved Mon 30 Nov 10:00 + 2 calendar days = Wed 2 Dec 10:00: closed, the notice (no
+    # solved notice under this policy), the survey tag.
+    view = desk.view(ticket)
+    assert view.status == "closed"
+    assert closed_by_bridge(desk, ticket) == [("Wed 02 10:00", "closed")]
+    assert [(local(c.at, "%a %d %H:%M"), c.body) for c in view.by_bridge(public=True)] == [
+        ("Wed 02 10:00", "This ticket has been closed automatically. If you need more help, "
+                         "reply to this message and we will open a follow-up ticket.")]
+    assert SURVEY in view.tags
+
+
 def test_a_customer_reply_before_closing_re_opens_and_nothing_closes_it(
         helpdesk_driver: HelpdeskDriver) -> None:
     """small-business: the reply re-opens; the old closing time passes without effect."""

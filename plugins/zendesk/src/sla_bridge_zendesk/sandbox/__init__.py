@@ -144,13 +144,17 @@ class Sandbox(HelpdeskSandbox):
             self.state.tokens[self.state.users[user_id]["email"]] = token
 
     def add_ticket_field(self, title: str, type_: str = "text", *,
-                         customers_edit: bool = False) -> dict[str, Any]:
+                         customers_edit: bool = False,
+                         required: bool = False) -> dict[str, Any]:
         """A custom ticket field, for agents only unless ``customers_edit`` (visible and
-        editable in the Help Center)."""
+        editable in the Help Center); ``required``: a ticket cannot be solved while it is
+        empty."""
         field = self.state.add_ticket_field(title, type_)
         if customers_edit:
             field = update_ticket_field(self.state, field["id"], {
                 "visible_in_portal": True, "editable_in_portal": True})
+        if required:
+            field = update_ticket_field(self.state, field["id"], {"required": True})
         return field
 
     def field_id(self, title: str) -> int:

@@ -30,16 +30,32 @@ DEMO_PEOPLE = (
 )
 
 
+def bundled_policy_groups() -> list[str]:
+    """The groups the bundled policies name (``config/policies``), so that a rehearsal with
+    any of them finds the groups ``sla-bridge zendesk setup`` checks for."""
+    from sla_bridge.default_plugins.policies import bundled_policy_dir
+    from sla_bridge.plugin import PluginHost
+    from sla_bridge.settings import load_settings
+
+    from ..setup_groups import policy_groups
+
+    library = PluginHost.from_settings(load_settings(environ={})).policy_library()
+    names = [path.stem for path in sorted(bundled_policy_dir().glob("*.toml"))]
+    return list(policy_groups(library.load(name) for name in names))
+
+
 def seed_demo_data(sandbox: Sandbox) -> list[str]:
-    """An organization per plan with a registered admin each, an agent, two groups; every
-    person with an API token. Returns the lines saying who signs in how."""
+    """An organization per plan with a registered admin each, an agent, the groups the
+    bundled policies name (and "Support"); every person with an API token. Returns the
+    lines saying who signs in how."""
     gold = sandbox.add_organization("Gold Corp", {"support_plan": "gold",
                                                   "support_location": "usa"})
     silver = sandbox.add_organization("Silver Ltd", {"support_plan": "silver",
                                                      "support_location": "europe"})
     grace, sam, avery = DEMO_PEOPLE
-    sandbox.add_group("Support")
-    sandbox.add_group("Escalations")
+    groups = ["Support", *(g for g in bundled_policy_groups() if g != "Support")]
+    for group in groups:
+        sandbox.add_group(group)
     sandbox.add_user(grace.name, grace.email, gold["id"], tags=["support_admin"],
                      token=grace.token)
     sandbox.add_user(sam.name, sam.email, silver["id"], tags=["support_admin"],
@@ -47,6 +63,7 @@ def seed_demo_data(sandbox: Sandbox) -> list[str]:
     sandbox.add_agent(avery.name, avery.email, token=avery.token, groups=["Support"])
     lines = ["People (API token auth: -u EMAIL/token:TOKEN; customers use the Requests API):"]
     lines += [f"  {p.email:<20} token {p.token:<12} {p.who}" for p in DEMO_PEOPLE]
+    lines.append(f"Groups: {', '.join(groups)}")
     return lines
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sla_bridge.sandbox import ApiError, ErrorReplies, Fault, RateWindow, Reply, retry_after
 
 __all__ = ["ZENDESK_REPLIES", "ApiError", "bad_request", "closed_ticket", "forbidden",
-           "not_found", "rate_limited", "record_invalid", "unauthorized", "update_conflict"]
+           "not_found", "rate_limited", "record_invalid", "required_when_solving", "unauthorized",
+           "update_conflict"]
 
 
 def record_invalid(field: str, description: str, error: str = "InvalidValue") -> ApiError:
@@ -16,6 +18,17 @@ def record_invalid(field: str, description: str, error: str = "InvalidValue") ->
         "error": "RecordInvalid",
         "description": "Record validation errors",
         "details": {field: [{"description": description, "error": error}]},
+    })
+
+
+def required_when_solving(fields: list[dict[str, Any]]) -> ApiError:
+    """422 ``RecordInvalid`` naming each required ticket field left empty by an update that
+    solves the ticket (the wording is [inferred])."""
+    return ApiError(422, {
+        "error": "RecordInvalid",
+        "description": "Record validation errors",
+        "details": {"base": [{"description": f"{f['title']}: is required when solving a ticket",
+                              "error": "BlankValue", "field_key": f["id"]} for f in fields]},
     })
 
 

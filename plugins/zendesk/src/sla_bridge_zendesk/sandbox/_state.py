@@ -32,7 +32,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ._account import AGENT_ROLES, SYSTEM_USER, Account, Clock, iso, parse_iso
-from ._errors import closed_ticket, not_found, record_invalid, update_conflict
+from ._errors import (
+    closed_ticket,
+    not_found,
+    record_invalid,
+    required_when_solving,
+    update_conflict,
+)
 
 if TYPE_CHECKING:
     from ._ends import DeletedTicket
@@ -129,6 +135,17 @@ class SandboxState(Account):
                 raise record_invalid("assignee", "Assignee: is not a member of the group")
         if ticket.get("status") == "solved" and ticket.get("assignee_id") is None:
             raise record_invalid("assignee", "Assignee: is required when solving a ticket")
+
+    def _check_required_on_solve(self, ticket: dict[str, Any]) -> None:
+        """A ticket field's ``required``: "If true, agents must enter a value in the field to
+        change the ticket status to solved" (Ticket Fields API,
+        https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_fields/); the
+        422's wording is [inferred]."""
+        empty = [field for fid, field in sorted(self.ticket_fields.items())
+                 if field["active"] and field.get("required")
+                 and ticket["_custom"].get(fid) in (None, "", [])]
+        if empty:
+            raise required_when_solving(empty)
 
     def create_ticket(self, payload: dict[str, Any], actor: dict[str, Any],
                       channel: str = "api") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -338,6 +355,8 @@ class SandboxState(Account):
             self._validate(draft)
             custom_changes = self._set_custom(draft, payload.get("custom_fields")
                                               or payload.get("fields") or [])
+            if draft["status"] == "solved" and data["status"] != "solved" and not by_merge:
+                self._check_required_on_solve(draft)
             events: list[dict[str, Any]] = []
             for name in ("subject", "status", "priority", "type", "assignee_id", "group_id",
                          "organization_id", "tags", "due_at"):

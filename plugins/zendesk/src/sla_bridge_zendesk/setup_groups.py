@@ -1,0 +1,101 @@
+"""The agent groups the loaded policies name, and whether the Zendesk account has them.
+
+A policy names groups by name: the one an approved escalation is assigned to
+(``escalation.escalation_group``), the managers asked to approve it
+(``escalation.manager_group``), and those a warning or breach notifies
+(``clocks.on_warning.notify_group``, ``clocks.on_breach.notify_group``). Zendesk refuses a
+ticket update that names a group it does not have, so a missing escalation group leaves an
+approved escalation unassigned. ``sla-bridge zendesk setup`` and ``check`` say which groups
+to create; they do not create them, because a group is only useful with the right agents in
+it, and that is an admin's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sla_bridge.platformkit import Plan, find_named
+from sla_bridge.policy import Policy
+
+from .client import ZendeskClient
+
+__all__ = ["GROUPS_PAGE", "group_report", "plan_groups", "policy_groups"]
+
+#: Where a Zendesk admin creates a group (Admin Center).
+GROUPS_PAGE = "Admin Center > People > Team > Groups"
+#: What the bridge does with each group a policy names, by the setting that names it.
+_USES = {
+    "escalation.escalation_group": "approved escalations are assigned to it",
+    "escalation.manager_group": "asked to approve escalations",
+    "clocks.on_warning.notify_group": "notified when a clock nears its target",
+    "clocks.on_breach.notify_group": "notified when a clock breaches",
+}
+
+
+def policy_groups(policies: Iterable[Policy]) -> dict[str, list[str]]:
+    """Each group the policies name, with where (``policy-id: setting``), in the order met."""
+    found: dict[str, list[str]] = {}
+    for policy in policies:
+        named = {
+            "escalation.escalation_group": policy.escalation.escalation_group
+            if policy.escalation.enabled else None,
+            "escalation.manager_group": policy.escalation.manager_group
+            if policy.escalation.enabled else None,
+            "clocks.on_warning.notify_group": policy.clocks.on_warning.notify_group,
+            "clocks.on_breach.notify_group": policy.clocks.on_breach.notify_group,
+        }
+        for setting, group in named.items():
+            if group:
+                found.setdefault(group, []).append(f"{policy.id}: {setting}")
+    return found
+
+
+def _uses(where: Sequence[str]) -> str:
+    """``where`` as a sentence: the settings naming a group and what the bridge does with it."""
+    settings = sorted({w.split(": ", 1)[1] for w in where})
+    policies = sorted({w.split(": ", 1)[0] for w in where})
+    return (f"{'; '.join(_USES[s] for s in settings)} (policy {', '.join(policies)}: "
+            f"{', '.join(settings)})")
+
+
+def _missing(group: str, where: Sequence[str]) -> str:
+    return (f"missing: create the group {group!r} in {GROUPS_PAGE} and add its agents; "
+            f"{_uses(where)}")
+
+
+def plan_groups(plan: Plan, client: ZendeskClient, groups: Mapping[str, Sequence[str]]
+                ) -> None:
+    """Add a step per group the policies name: ``unchanged`` if the account has it, else a
+    ``note`` saying to create it (setup does not create groups)."""
+    if not groups:
+        return
+    have = client.get_all("/groups", "groups")
+    for group, where in groups.items():
+        found = _find(have, group)
+        if found is None:
+            plan.add("group", group, "note", _missing(group, where))
+        else:
+            plan.add("group", str(found["name"]), "unchanged", _uses(where))
+
+
+def group_report(client: ZendeskClient, groups: Mapping[str, Sequence[str]]) -> list[str]:
+    """``check``'s lines: each group the policies name, its id or what to do."""
+    have = client.get_all("/groups", "groups") if groups else []
+    lines = []
+    for group, where in groups.items():
+        found = _find(have, group)
+        state = f"id {found['id']}" if found is not None else _missing(group, where)
+        lines.append(f"{'group':>16}: {group} ({state})")
+    return lines
+
+
+def _find(have: Sequence[Mapping[str, Any]], group: str) -> Mapping[str, Any] | None:
+    """The group named (case-insensitively) or numbered ``group``, as the platform finds it
+    when it assigns one (:meth:`.lookups.Lookups.group_id`); a deleted group is none."""
+    live = [g for g in have if not g.get("deleted")]
+    if group.strip().isdigit():
+        by_id = next((g for g in live if str(g.get("id")) == group.strip()), None)
+        if by_id is not None:
+            return by_id
+    return find_named(live, group, ignore_case=True)
