@@ -11,7 +11,7 @@ from ._context import AppContext, pass_app
 
 @click.command("demo")
 @click.option("--platform", "name", default=None, metavar="NAME",
-              help="Whose demo [default: the first installed platform that ships one].")
+              help="Whose demo [default: the first, by name, of the installed platforms that ship one].")
 @pass_app
 def demo_command(app: AppContext, name: str | None) -> None:
     """Play a platform's scripted demo: its sandbox and the real bridge on loopback, SQLite in
@@ -20,10 +20,11 @@ def demo_command(app: AppContext, name: str | None) -> None:
     demos = app.host.demos()
     if not demos:
         raise click.UsageError("no installed plugin ships a demo; install a platform plugin, "
-                               "e.g. pip install -e plugins/zendesk")
-    chosen = name or next(iter(demos))
+                               "e.g. pip install -e plugins/zendesk (or plugins/jira, "
+                               "plugins/salesforce)")
+    chosen = name or min(demos)
     if chosen not in demos:
-        raise click.BadParameter(f"no demo {chosen!r}; installed: {', '.join(demos)}",
+        raise click.BadParameter(f"no demo {chosen!r}; installed: {', '.join(sorted(demos))}",
                                  param_hint="--platform")
     from sla_bridge.testing import run_demo
 
