@@ -3,9 +3,14 @@ get one."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 RunCli = Callable[..., Result]
@@ -27,3 +32,15 @@ def test_an_unknown_platform_names_the_installed_demos(run_cli: RunCli) -> None:
     names = listed.group(1).split(", ")
     assert names == sorted(names)
     assert {"jira", "zendesk"} <= set(names)
+
+
+@pytest.mark.slow
+def test_without_a_platform_every_installed_demo_plays_in_turn(run_cli: RunCli,
+                                                               tmp_path: Path) -> None:
+    listed = re.search(r"installed: ([a-z, ]+)", run_cli("demo", "--platform", "?").output)
+    assert listed is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_BRIDGE_")}
+    done = subprocess.run([sys.executable, "-m", "sla_bridge", "demo"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("Nothing left the machine.") == len(listed.group(1).split(", "))

@@ -13,7 +13,8 @@ import pytest
 @pytest.mark.slow
 def test_demo_plays_the_scripted_week(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLA_BRIDGE_")}
-    done = subprocess.run([sys.executable, "-m", "sla_bridge", "demo"], env=env, cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "sla_bridge", "demo", "--platform", "zendesk"],
+                          env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
