@@ -3,9 +3,10 @@
 Plays ``sla-bridge demo`` (the Thanksgiving week: tickets opened, answered, escalated,
 breached, solved, closed and followed up) and counts, from the sandbox's request log, the
 bridge's API requests against the reconciles it ran: per reconcile that wrote something and
-per reconcile that wrote nothing. Look-ups (users, groups, fields, memberships) are cached as
-in production, so they count once per cache period. At Zendesk's 700 requests a minute
-(Support Professional), the calls per writing reconcile cap the tickets a bridge can act on.
+per reconcile that wrote nothing, and which of them read the ticket in full. Look-ups
+(users, groups, fields, memberships) are cached as in production, so they count once per
+cache period. At Zendesk's 700 requests a minute (Support Professional), the calls per
+writing reconcile cap the tickets a bridge can act on.
 
     .venv/bin/python benchmarks/bench_zendesk_calls.py        # writes docs/benchmarks.md
 """
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 import io
 import platform
+import re
+import statistics
 import sys
 import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from _docs import write_section
 from sla_bridge_zendesk import demo
@@ -26,10 +30,12 @@ from sla_bridge_zendesk.loop import BridgeOnSandbox
 
 ROUNDS = 3
 ZENDESK_LIMIT = 700  # requests a minute
+AUDITS = "/api/v2/tickets/{id}/audits"
+TICKET_PATH = re.compile(r"^/api/v2/tickets/(\d+)(/[a-z_]+)?$")
 
 
-def one_round() -> Counter[str]:
-    """The bridge's requests of one demo week, by method and path shape."""
+def one_round() -> list[dict[str, Any]]:
+    """The bridge's API requests of one demo week, in order."""
     with tempfile.TemporaryDirectory(prefix="bench-zendesk-calls-") as folder:
         # The demo's world, with look-ups cached for the default 5 minutes, as a user runs
         # it (the demo itself reads them afresh).
@@ -45,8 +51,7 @@ def one_round() -> Counter[str]:
             log = world.sandbox.request_log()
         finally:
             world.close()
-    return Counter(f"{r['method']} {_shape(r['path'])}" for r in log
-                   if not r["path"].startswith("/_sandbox"))
+    return [r for r in log if not r["path"].startswith("/_sandbox")]
 
 
 def _shape(path: str) -> str:
@@ -54,36 +59,86 @@ def _shape(path: str) -> str:
     return "/".join(parts).removesuffix(".json")
 
 
+def reconciles(log: list[dict[str, Any]]) -> list[list[str]]:
+    """The ticket requests of each reconcile: from one read of a ticket's audits to the
+    next, the requests on that ticket (``GET``/``PUT /tickets/{id}...``), by shape."""
+    spans: dict[str, list[str]] = {}
+    done: list[list[str]] = []
+    for entry in log:
+        match = TICKET_PATH.match(entry["path"].split("?")[0].removesuffix(".json"))
+        if match is None:
+            continue
+        number, rest = match.groups()
+        call = f"{entry['method']} /tickets/{{id}}{rest or ''}"
+        if call == "GET /tickets/{id}/audits" and number in spans:
+            done.append(spans.pop(number))
+        spans.setdefault(number, []).append(call)
+    return done + list(spans.values())
+
+
 def main() -> None:
-    """Play the week ``ROUNDS`` times; report min/median/max of the requests per reconcile."""
-    per_look: list[float] = []
-    table: Counter[str] = Counter()
+    """Play the week ``ROUNDS`` times; report the requests per reconcile."""
+    per_read: list[float] = []
+    log: list[dict[str, Any]] = []
     for _ in range(ROUNDS):
-        table = one_round()
-        looks = table["GET /api/v2/tickets/{id}/audits"]  # one per ticket read
-        per_look.append(sum(table.values()) / max(looks, 1))
-        print(f"round: {sum(table.values())} requests, {looks} ticket reads", file=sys.stderr)
-    per_look.sort()
+        log = one_round()
+        reads = sum(1 for r in log if _shape(r["path"]) == AUDITS)
+        per_read.append(len(log) / max(reads, 1))
+        print(f"round: {len(log)} requests, {reads} ticket reads", file=sys.stderr)
+    per_read.sort()
+    table = Counter(f"{r['method']} {_shape(r['path'])}" for r in log)
     rows = "\n".join(f"| `{k}` | {n} |" for k, n in sorted(table.items(), key=lambda i: -i[1]))
-    low, mid, high = per_look[0], per_look[len(per_look) // 2], per_look[-1]
-    looks = table["GET /api/v2/tickets/{id}/audits"]
-    writes = sum(n for k, n in table.items() if not k.startswith("GET"))
+    spans = [s for s in reconciles(log) if s and s[0] == "GET /tickets/{id}/audits"]
+    writing = [len(s) for s in spans if any(not c.startswith("GET") for c in s)]
+    quiet = [len(s) for s in spans if all(c.startswith("GET") for c in s)]
+    by_cost = Counter((s.count("PUT /tickets/{id}"), "GET /tickets/{id}" in s, len(s))
+                      for s in spans)
+    costs = "\n".join(f"| {puts} | {'yes' if full else 'no'} | {n} | {count} |"
+                       for (puts, full, n), count in sorted(by_cost.items()))
+    full_reads = sum(1 for s in spans if "GET /tickets/{id}" in s)
+    over = [s for s in spans if len(s) > (2 if s.count("PUT /tickets/{id}") else 1)]
+    over_else = [s for s in over if "GET /tickets/{id}" not in s
+                 and s.count("PUT /tickets/{id}") < 2]
+    low, mid, high = per_read[0], per_read[len(per_read) // 2], per_read[-1]
+    tickets = len({m.group(1) for r in log
+                   if (m := TICKET_PATH.match(r["path"].split("?")[0].removesuffix(".json")))})
     body = f"""\
 ## Zendesk API calls per reconcile
 
 `benchmarks/bench_zendesk_calls.py`, {date.today()}, Python {platform.python_version()},
 {platform.machine()}: the scripted demo week (`sla-bridge demo`) on the sandbox, {ROUNDS}
-rounds, counting the bridge's requests from the sandbox's log (setup excluded). Requests per
-ticket read (a reconcile reads its ticket once; a follow-up also reads its original), every
-kind included: min {low:.2f} / median {mid:.2f} / max {high:.2f}, with {writes} writes for
-{looks} reads. A reconcile reads the ticket and its audits (two GETs: the Audits API
-side-loads no ticket) and writes everything it decided in one safe `PUT` that reuses that
-read (before, the write read the ticket again: one GET more per writing reconcile). Look-ups
-(users, organizations, fields) are cached for 5 minutes, but the week's events are hours apart
-on the virtual clock, so most reads find them expired: under load they amortise. At
-Zendesk's {ZENDESK_LIMIT} requests a minute that is about
-{ZENDESK_LIMIT / mid / 60:.1f} reconciles a second. The issue's target (at most 2 requests for
-a reconcile that writes, 1 for one that does not) is not met: the audits read is the second.
+rounds (the figures are counts, the same every round), counting the bridge's requests from
+the sandbox's log (setup excluded).
+
+A reconcile reads the ticket's audits (one GET per 100 audits) and, when it has read the
+ticket in full before, brings that ticket up to date from the audits since
+(`sla_bridge_zendesk.audit_fold`); the first read of a ticket in a process is also
+`GET /tickets/{{id}}`, which it keeps. It
+writes everything it decided in one safe `PUT` (a closing of an unsolved ticket: a solve
+first, and a GET). Ticket requests per reconcile in the last round (a reconcile's requests
+on its ticket, from one read of its audits to the next):
+
+- writing reconciles: {len(writing)}, median {_median(writing)}, max {max(writing, default=0)}
+  requests;
+- reconciles that write nothing: {len(quiet)}, median {_median(quiet)}, max
+  {max(quiet, default=0)}.
+
+| updates (`PUT`) | full read (`GET /tickets/{{id}}`) | ticket requests | reconciles |
+|---|---|---|---|
+{costs}
+
+{full_reads} reconciles read their ticket in full, for the week's {tickets} tickets (the first
+read of each); a reconcile with two comments makes two updates (Zendesk takes one comment
+per update). Over the issue's target (at most 2 requests for a reconcile that writes, 1 for
+one that does not): {len(over)} reconciles, {len(over_else)} of them for another reason than
+a first read or a second comment.
+
+Every kind of request included (look-ups of users, organizations and fields too: cached
+for 5 minutes, but the week's events are hours apart on the virtual clock, so most reads
+find them expired; under load they amortise), requests per ticket read: min {low:.2f} /
+median {mid:.2f} / max {high:.2f}: at Zendesk's {ZENDESK_LIMIT} requests a minute, about
+{ZENDESK_LIMIT / mid / 60:.1f} reconciles a second (4.39 and 2.7 before tickets were read from
+their audits).
 
 | request | count (one round) |
 |---|---|
@@ -91,6 +146,10 @@ a reconcile that writes, 1 for one that does not) is not met: the audits read is
 """
     write_section("zendesk-calls", body)
     print(body)
+
+
+def _median(values: list[int]) -> float:
+    return statistics.median(values) if values else 0
 
 
 if __name__ == "__main__":

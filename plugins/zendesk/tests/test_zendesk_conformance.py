@@ -1,6 +1,7 @@
 """The conformance suite (sla_bridge.testing.conformance) on Zendesk: the real bridge under
 uvicorn, real zenpy against the Zendesk sandbox over HTTP, signed webhooks, a virtual clock.
 
+After every story, each ticket as the bridge reads it from its audits equals it read in full.
 What only Zendesk does (priorities, macros, audits, its own follow-ups) is in
 ``test_zendesk_e2e_*.py``.
 """
@@ -16,6 +17,8 @@ from zendesk_driver import ZendeskDriver
 
 from sla_bridge.testing.conformance import *  # noqa: F403
 from sla_bridge.testing.conformance import HelpdeskDriver
+from sla_bridge_zendesk.loop import BridgeOnSandbox
+from sla_bridge_zendesk.platform import ZendeskPlatform
 
 
 @pytest.fixture
@@ -23,4 +26,24 @@ def helpdesk_driver(tmp_path: Path, clean_environment: None) -> Iterator[Helpdes
     """The Zendesk driver, its world in the test's folder."""
     driver = ZendeskDriver(tmp_path / "zendesk-world", out=sys.stdout)
     yield driver
-    driver.close(wait=False)
+    try:
+        if driver.world is not None:
+            assert_read_from_audits_as_in_full(driver.world)
+    finally:
+        driver.close(wait=False)
+
+
+def assert_read_from_audits_as_in_full(world: BridgeOnSandbox) -> None:
+    """After every story: each of its tickets, as the bridge reads it now (from the ticket
+    it kept at its first read and the audits since: one request), is the ticket read with
+    its audits and in full (two requests); and no read of the story found the audits telling
+    a ticket otherwise than Zendesk."""
+    bridge = world.runtime.platforms["zendesk"]
+    assert isinstance(bridge, ZendeskPlatform)
+    full = ZendeskPlatform(world.zendesk_settings, world.clock)
+    full.reads.folding = False
+    for number in sorted(world.sandbox.state.tickets):
+        assert bridge.fetch_ticket(str(number)) == full.fetch_ticket(str(number)), (
+            f"ticket {number} read from its audits differs from the ticket itself")
+        assert bridge.reads.read(number).folded, f"ticket {number} was not read from its audits"
+    assert bridge.reads.folding, "a read found the audits telling a ticket otherwise"

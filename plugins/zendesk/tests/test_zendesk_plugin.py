@@ -36,7 +36,7 @@ def test_the_entry_point_plugin_is_loaded_by_the_bridge() -> None:
                                "sla_bridge_register_webhook_signers"}
     assert host.settings_sections()["zendesk"] is ZendeskSettings
     assert "zendesk" in build_cli(host).commands
-    assert list(host.demos()) == ["zendesk"]
+    assert "zendesk" in host.demos()  # other installed platforms may bring demos too
 
 
 def test_nothing_is_registered_without_account_and_credentials(

@@ -164,6 +164,8 @@ class ZendeskDriver(SandboxFaults, HarnessDriver):
                 elif event["type"] == "Change" and name in HISTORY:
                     value = event["value"]
                     shown = {"assignee_id": names, "group_id": groups}.get(name, {})
+                    if isinstance(value, str) and value.isdigit():
+                        value = int(value)  # ids are strings in audits
                     changes.append(SeenChange(when, HISTORY[name], shown.get(value, value)
                                               if value is not None else None, by))
         custom = {f["id"]: f["value"] for f in raw["custom_fields"]}

@@ -92,14 +92,19 @@ class Lookups:
         """Id -> title of the active ticket fields a ticket cannot be solved without
         (``required``: "agents must enter a value in the field to change the ticket status
         to solved", Ticket Fields API)."""
-        def load() -> dict[int, str]:
-            return {int(f.id): str(f.title) for f in self.client.zenpy.ticket_fields()
-                    if getattr(f, "required", False) and getattr(f, "active", True)}
-        return self.cache.get("required_on_solve", load)
+        return {int(f["id"]): str(f["title"]) for f in self._ticket_fields()
+                if f.get("required") and f.get("active", True) is not False}
 
     def ticket_fields(self) -> dict[str, int]:
         """Custom ticket field title (lower case) -> id."""
-        def load() -> dict[str, int]:
-            return {str(f.title).strip().lower(): int(f.id)
-                    for f in self.client.zenpy.ticket_fields()}
+        return {str(f["title"]).strip().lower(): int(f["id"]) for f in self._ticket_fields()}
+
+    def ticket_field_types(self) -> dict[int, str]:
+        """Custom ticket field id -> type (``text``, ``checkbox``, ``integer``, ...)."""
+        return {int(f["id"]): str(f.get("type") or "") for f in self._ticket_fields()}
+
+    def _ticket_fields(self) -> list[dict[str, Any]]:
+        """``GET /ticket_fields`` (one cached list for every use above)."""
+        def load() -> list[dict[str, Any]]:
+            return [f.to_dict() for f in self.client.zenpy.ticket_fields()]
         return self.cache.get("ticket_fields", load)

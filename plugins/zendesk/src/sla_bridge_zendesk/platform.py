@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from zenpy.lib.exception import APIException  # type: ignore[import-untyped,unused-ignore]
+
 from sla_bridge.actions import Action, CreateFollowUp, SetStatus
 from sla_bridge.clock import Clock
 from sla_bridge.platformkit import (
@@ -37,6 +39,7 @@ from .mapping import (
     to_priority,
     to_ticket,
 )
+from .reads import Read, TicketReads
 from .resync import Resyncing
 from .settings import PLATFORM, ZendeskSettings
 from .signature import INVOCATION_HEADER, SCHEME
@@ -74,7 +77,8 @@ class ZendeskPlatform(Resyncing, PlatformBase):
         self._warned: set[str] = set()
         # The ticket as the reconcile read it, for its write (saves a GET per writing
         # reconcile; the write is a safe update, so a change since then is a 409, not lost).
-        self._read: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self.reads = TicketReads(self.client, self.lookups.ticket_field_types)
+        self._read: OrderedDict[int, Read] = OrderedDict()
         self._read_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -103,14 +107,14 @@ class ZendeskPlatform(Resyncing, PlatformBase):
     # -- reading -------------------------------------------------------------------
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:
-        """The ticket with its comments, mapped through the field mapping."""
+        """The ticket with its comments, mapped through the field mapping: its audits alone
+        (one request) once the ticket was read in full before (:mod:`.reads`)."""
         number = self._number(ticket_id)
         with self.errors.calling(f"fetch ticket {ticket_id}"):
-            zenpy = self.client.zenpy
-            raw: dict[str, Any] = zenpy.tickets(id=number).to_dict()
-            audits = [a.to_dict() for a in zenpy.tickets.audits(ticket=number)]
+            read = self.reads.read(number)
+        raw, audits = read.ticket, read.audits
         with self._read_lock:
-            self._read[number] = raw
+            self._read[number] = read
             while len(self._read) > READ_CACHE_SIZE:
                 self._read.popitem(last=False)
         with self.errors.calling(f"fetch ticket {ticket_id}"):
@@ -166,7 +170,9 @@ class ZendeskPlatform(Resyncing, PlatformBase):
     def write_batch(self, actions: Sequence[Action]) -> None:
         """One ``PUT /tickets/{id}``: the first comment, fields, tags, status, group and
         assignee, as a safe update (a concurrent change answers 409 and the batch is tried
-        again on the ticket as it then is). A second comment needs an update of its own.
+        again on the ticket as it then is: at once when the read was folded from the audits,
+        whose stamp a change without an audit outdates; else by the bridge's retry). A second
+        comment needs an update of its own.
 
         A new group keeps the assignee only if they are one of its members (Zendesk refuses
         the update otherwise): else the ticket goes to the group unassigned.
@@ -176,12 +182,29 @@ class ZendeskPlatform(Resyncing, PlatformBase):
         solved tickets: one that is not solved yet is solved first, in an update of its own
         (with its new assignee: a ticket without one cannot be solved).
         """
-        changes = collect_changes(actions)
         ticket_id = self._number(actions[0].ref.ticket_id)
         with self._read_lock:
-            current = self._read.pop(ticket_id, None)  # once: a retry reads afresh
-        if current is None:
-            current = self.client.zenpy.tickets(id=ticket_id).to_dict()
+            read = self._read.pop(ticket_id, None)  # once: a retry reads afresh
+        if read is None:
+            self._write_on(ticket_id, self.reads.full(ticket_id), actions)
+            return
+        try:
+            self._write_on(ticket_id, read.ticket, actions)
+        except APIException as exc:
+            if not (read.folded and _status(exc) == 409):
+                raise
+            # The ticket's updated_at is not its last audit's time: it changed since the
+            # read, or without an audit. Write again on the ticket as Zendesk has it.
+            self.reads.forget(ticket_id)
+            log.info("zendesk: ticket %s changed since its audits were read (409 on the safe "
+                     "update); writing again on the ticket as Zendesk shows it", ticket_id,
+                     extra={"ticket": str(actions[0].ref)})
+            self._write_on(ticket_id, self.reads.full(ticket_id), actions)
+
+    def _write_on(self, ticket_id: int, current: dict[str, Any],
+                  actions: Sequence[Action]) -> None:
+        """One attempt of :meth:`write_batch` on the ticket as ``current`` shows it."""
+        changes = collect_changes(actions)
         update = plan_fields(changes.fields, current, self.settings, self.field_id)
         if changes.status == Status.CLOSED and current.get("status") not in ("solved",
                                                                              "closed"):
@@ -247,8 +270,7 @@ class ZendeskPlatform(Resyncing, PlatformBase):
         self._put(ticket_id, {**solve, "safe_update": True,
                               "updated_stamp": current.get("updated_at"),
                               "metadata": _metadata(closing)})
-        solved: dict[str, Any] = self.client.zenpy.tickets(id=ticket_id).to_dict()
-        return solved
+        return self.reads.full(ticket_id)
 
     def _refuse_unsolvable(self, ticket_id: int, current: dict[str, Any],
                            payload: dict[str, Any], actions: Sequence[Action]) -> None:
@@ -356,6 +378,12 @@ class ZendeskPlatform(Resyncing, PlatformBase):
 
 # The audit metadata of a batched update: the keys of every action it wrote.
 BATCH_KEYS = "sla_bridge_keys"
+
+
+def _status(exc: APIException) -> int | None:
+    """The HTTP status of a refused zenpy call."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 def _metadata(action: Action) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from ._errors import ZENDESK_REPLIES
 from ._export import EXPORT_RATE_LIMIT, MAX_EXPORT_PAGE
 from ._fields import customer_values, define_organization_fields, update_ticket_field
 from ._routes_control import control_routes
-from ._state import SandboxState
+from ._state import SandboxState, iso, parse_iso
 from ._webhooks import ZENDESK_RETRY, WebhookEngine, invocation_id, zendesk_headers
 
 __all__ = ["API_EMAIL", "API_TOKEN", "Delivery", "Fault", "Sandbox"]
@@ -261,6 +261,23 @@ class Sandbox(HelpdeskSandbox):
         ``comments``: ``source_comment``, ``target_comment`` and their ``*_is_public``."""
         asked = Merge.of(target_id, {"ids": list(source_ids), **comments})
         return merge_tickets(self.state, asked, self._agent(agent_id))
+
+    def change_unaudited(self, ticket_id: int, *, moves_updated_at: bool = True,
+                         **changes: Any) -> dict[str, Any]:
+        """A fault: change the ticket's properties with no audit and no trigger, moving its
+        ``updated_at`` one second on unless told not to. Zendesk documents that "the
+        ``updated_at`` value is updated only if the update generates a ticket event" and
+        that system updates move only ``generated_timestamp`` (Incremental Exports); it is
+        silent on whether a system update can change a property ([inferred] possible). A
+        plugin that reads tickets from their audits must not write over such a change."""
+        with self.state.lock:
+            record = self.state.tickets[ticket_id]
+            record.data.update(changes)
+            record.data["generated_timestamp"] = int(self.state.clock().timestamp())
+            if moves_updated_at:
+                later = parse_iso(record.data["updated_at"]) + timedelta(seconds=1)
+                record.data["updated_at"] = iso(later)
+        return self.state.ticket(ticket_id)
 
     def _agent(self, agent_id: int | None) -> dict[str, Any]:
         return self.state.user(agent_id) if agent_id is not None else dict(self.api_user)

@@ -47,6 +47,12 @@ __all__ = ["AGENT_ROLES", "PRIORITIES", "STATUSES", "SYSTEM_USER", "TYPES", "Cha
            "SandboxState", "TicketRecord", "iso", "parse_iso"]
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+# The ticket properties whose setting and changes the audits record (custom fields too, by
+# id): every one the sandbox keeps that an update can set, whoever sets it, so that a ticket
+# brought up to date from its audits is the ticket (sla_bridge_zendesk.audit_fold).
+AUDITED = ("subject", "status", "priority", "type", "requester_id", "assignee_id",
+           "group_id", "organization_id", "tags", "brand_id", "ticket_form_id", "external_id",
+           "due_at")
 PRIORITIES = ("urgent", "high", "normal", "low")
 TYPES = ("problem", "incident", "question", "task")
 
@@ -211,11 +217,13 @@ class SandboxState(Account):
             data["description"] = body
             record = TicketRecord(data=data)
             self.tickets[ticket_id] = record
+            # "A separate event is created for each property set" (Ticket Audit events
+            # reference): a Create event for every property with a value, none for the rest.
             events = [{"type": "Create", "field_name": name, "value": data[name]}
-                      for name in ("subject", "status", "priority", "type", "requester_id",
-                                   "assignee_id", "group_id", "organization_id", "tags")]
+                      for name in AUDITED if data[name] not in (None, "", [])]
             events += [{"type": "Create", "field_name": str(fid), "value": value}
-                       for fid, value in sorted(data["_custom"].items())]
+                       for fid, value in sorted(data["_custom"].items())
+                       if value not in (None, "", [])]
             comment = self._comment(record, author_id, body,
                                     bool(comment_in.get("public", True)), channel)
             audit = self._audit(record, actor, events, comment, channel,
@@ -283,7 +291,9 @@ class SandboxState(Account):
                 "id", "type", "author_id", "body", "html_body", "plain_body", "public",
                 "attachments", "audit_id")})
         for event in events:
-            numbered.append({"id": self.next_id("event"), **event})
+            numbered.append({"id": self.next_id("event"), **event,
+                             **{k: _audit_value(event[k]) for k in ("value", "previous_value")
+                                if k in event}})
         custom = dict(metadata) if isinstance(metadata, dict) else {}
         audit = {
             "id": audit_id, "ticket_id": record.data["id"], "created_at": self.now(),
@@ -358,8 +368,7 @@ class SandboxState(Account):
             if draft["status"] == "solved" and data["status"] != "solved" and not by_merge:
                 self._check_required_on_solve(draft)
             events: list[dict[str, Any]] = []
-            for name in ("subject", "status", "priority", "type", "assignee_id", "group_id",
-                         "organization_id", "tags", "due_at"):
+            for name in AUDITED:
                 if draft[name] != data[name]:
                     events.append({"type": "Change", "field_name": name, "value": draft[name],
                                    "previous_value": data[name]})
@@ -438,6 +447,19 @@ def _tags(values: Any) -> list[str]:
             if tag not in tags:
                 tags.append(tag)
     return sorted(tags)
+
+
+def _audit_value(value: Any) -> Any:
+    """A value as an audit event shows it: "value and previous_value are normally strings.
+    However, the attribute is an array when the value of field_name is tags" (Ticket Audit
+    events reference); ids are strings, an empty value null. How a checkbox or a
+    multi-select is written is not documented: ``"true"``/``"false"`` and a list here
+    ([inferred])."""
+    if value is None or isinstance(value, list | str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _html(text: str) -> str:
