@@ -211,19 +211,23 @@ class RequestApproval(_Action):
     """Ask a group (the support managers) to approve or decline, e.g. an escalation.
 
     Platforms with an approvals API (Jira Service Management) create an approval;
-    the others tag the ticket and post ``summary`` as an internal note.
+    the others tag the ticket and post :attr:`note` as an internal note. ``summary`` says
+    what to decide, ``how_to_decide`` how to answer without an approvals API (the tags); a
+    platform with its own way says its own words instead.
     """
 
     one_off: ClassVar[bool] = True
     kind: Literal["request_approval"] = "request_approval"
     group: str
     summary: str
+    how_to_decide: str = ""
 
     @property
     def note(self) -> str:
         """The internal note that asks the group for a decision, where a platform has no
         approvals API."""
-        return f"[{self.group}] {self.summary}"
+        return " ".join(part for part in (f"[{self.group}]", self.summary, self.how_to_decide)
+                        if part)
 
     def _changes(self, ticket: Ticket, now: datetime) -> dict[str, Any]:
         return {"comments": (*ticket.comments, _note(ticket, self, self.note, False, now)),

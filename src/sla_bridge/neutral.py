@@ -32,6 +32,9 @@ ESCALATION_REQUESTED_TAG = "sla_escalation_requested"
 ESCALATION_APPROVED_TAG = "sla_escalation_approved"
 ESCALATION_DECLINED_TAG = "sla_escalation_declined"
 SEVERITY_ACCEPTED_TAG = "sla_escalation_severity_accepted"
+#: How managers answer an escalation request with tags (a helpdesk without an approvals API).
+DECIDE_WITH_TAGS = (f"Approve with the tag {ESCALATION_APPROVED_TAG} (add {SEVERITY_ACCEPTED_TAG} "
+                    f"to apply the severity) or decline with {ESCALATION_DECLINED_TAG}.")
 CONSULTATION_TAG = "consultation"
 
 # Ticket attributes a ``SetFields`` action may set (the rest of a ticket is read only).

@@ -46,6 +46,7 @@ from sla_bridge.testing.conformance import (
     Scene,
     TicketView,
 )
+from sla_bridge_jira.approvals import HOW_TO_DECIDE
 from sla_bridge_jira.loop import BridgeOnSandbox
 from sla_bridge_jira.sandbox import Sandbox
 from sla_bridge_jira.settings import PRIORITIES, JiraSettings
@@ -67,6 +68,7 @@ class JiraDriver(SandboxFaults, HarnessDriver):
     """The suite on :class:`~sla_bridge_jira.loop.BridgeOnSandbox`."""
 
     platform = "jira"
+    how_to_decide = HOW_TO_DECIDE
     # The bridge's writes that are not idempotent by themselves: comments, transitions,
     # links, requests (POST); its edits (PUT) can be repeated safely.
     write_match: ClassVar[dict[str, Any]] = {"method": "POST"}

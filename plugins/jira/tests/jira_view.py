@@ -12,9 +12,7 @@ JSM's words in neutral terms (the driver's module says why):
   named after that customer;
 * the team is the "Support team" group picker; follow-ups are the linked requests;
 * the approval note tells JSM's managers to answer the approval
-  (:data:`sla_bridge_jira.approvals.HOW_TO_DECIDE`) where other helpdesks' notes say which
-  tag to add: the view gives the neutral instruction in its place, so that the summary
-  compared is what the managers are asked to decide.
+  (:data:`sla_bridge_jira.approvals.HOW_TO_DECIDE`, the driver's ``how_to_decide``).
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sla_bridge import neutral
 from sla_bridge.testing.conformance import (
     BRIDGE,
     SeenApproval,
@@ -33,7 +30,6 @@ from sla_bridge.testing.conformance import (
     TicketView,
 )
 from sla_bridge.tickets import Status
-from sla_bridge_jira.approvals import HOW_TO_DECIDE
 from sla_bridge_jira.loop import GROUP_FIELD
 from sla_bridge_jira.sandbox import Sandbox
 
@@ -46,10 +42,6 @@ UNTOUCHED = {"waiting for support", APPROVAL_STATUS}
 DUE_NAMES = {"first_response": "SLA first response due", "next_update": "SLA next update due"}
 DECISION_TAGS = {"approved": "sla_escalation_approved", "declined": "sla_escalation_declined"}
 Severity = Callable[[str | None], str | None]
-# How the note of a helpdesk without approvals says to decide (the engine's words).
-TAG_DECISION = (f"Approve with the tag {neutral.ESCALATION_APPROVED_TAG} (add "
-                f"{neutral.SEVERITY_ACCEPTED_TAG} to apply the severity) or decline with "
-                f"{neutral.ESCALATION_DECLINED_TAG}.")
 
 
 @dataclass
@@ -142,8 +134,6 @@ class RequestReader:
                          if opened else set())
             group = next((name for name, group in groups.items()
                           if approvers and approvers <= group["members"]), "")
-            if body.endswith(HOW_TO_DECIDE):
-                body = body[:-len(HOW_TO_DECIDE)] + TAG_DECISION
             seen.append(SeenApproval.from_note(when, body, key, group))
         return seen
 

@@ -204,13 +204,14 @@ def escalation(policy: Policy, ticket: Ticket, known: TicketMemory, now: datetim
                f"{(request.reason or 'not given').rstrip('.')}. Expected severity: "
                f"{request.severity or 'not given'} (now {_severity_id(policy, ticket.severity)})."
                " Contact: "
-               f"{request.contact or 'the requester'}. Approve with the tag {APPROVED_TAG} (add "
-               f"{SEVERITY_ACCEPTED_TAG} to apply the severity) or decline with {DECLINED_TAG}.")
+               f"{request.contact or 'the requester'}.")
     part.actions += _clear_stale_decisions(ticket, round_)
     part.actions.append(RequestApproval(ref=ticket.ref, key=f"escalation:{round_}:request",
                                         group=rules.manager_group, summary=summary,
+                                        how_to_decide=neutral.DECIDE_WITH_TAGS,
                                         reason="escalation request sent to the managers"))
-    part.decisions.append(Decision("escalation.requested", summary, now,
+    part.decisions.append(Decision("escalation.requested",
+                                   f"{summary} {neutral.DECIDE_WITH_TAGS}", now,
                                    {"severity": request.severity, "round": round_}))
     markers.spend_decisions(ticket)
     memory.update(phase="awaiting_decision", severity=request.severity,

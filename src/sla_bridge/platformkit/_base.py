@@ -59,10 +59,13 @@ def describe(action: Action) -> str:
     return f"{action.kind.replace('_', ' ')} on ticket {action.ref.ticket_id}"
 
 
-def approval_note(action: actions.RequestApproval) -> str:
-    """The internal note that asks ``action.group`` for a decision (platforms without an
-    approvals API)."""
-    return action.note
+def approval_note(action: actions.RequestApproval, how_to_decide: str | None = None) -> str:
+    """The internal note that asks ``action.group`` for a decision: ``[group] summary`` and
+    how to answer, the action's (the tags) or ``how_to_decide``, a platform's own words (its
+    approvals, say)."""
+    if how_to_decide is None:
+        return action.note
+    return action.model_copy(update={"how_to_decide": how_to_decide}).note
 
 
 def _required(method: _F) -> _F:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, Self, TextIO, runtime_checkable
 
+from sla_bridge import neutral
 from sla_bridge.policy import Policy
 from sla_bridge.store import Decision
 
@@ -108,6 +109,8 @@ class HelpdeskDriver(Protocol):
 
     platform: str
     features: frozenset[str]
+    #: How the bridge's request for approval tells the managers to answer on this platform.
+    how_to_decide: str
 
     def begin(self, scene: Scene) -> None:
         """Seed the helpdesk with the scene and start the bridge on it."""
@@ -205,6 +208,7 @@ class HarnessDriver:
 
     platform = "?"
     features: frozenset[str] = frozenset({FOLLOW_UPS})
+    how_to_decide: str = neutral.DECIDE_WITH_TAGS
 
     def __init__(self, folder: Path, *, out: TextIO | None = None) -> None:
         self.folder = folder

@@ -42,12 +42,10 @@ def approved_by_phone(desk: HelpdeskDriver, ticket: str) -> None:
     desk.approve_escalation(ticket, "Morgan", with_severity=True, at=at("2026-11-30 11:00"))
 
 
-def request_summary(ticket: str, reason: str) -> str:
-    """What the managers are asked to decide."""
+def request_summary(desk: HelpdeskDriver, ticket: str, reason: str) -> str:
+    """What the managers are asked to decide, and how to answer on ``desk``'s platform."""
     return (f"Escalation requested by the customer on ticket {ticket}. Reason: {reason}. "
-            "Expected severity: 1 (now 2). Contact: the requester. Approve with the tag "
-            "sla_escalation_approved (add sla_escalation_severity_accepted to apply the "
-            "severity) or decline with sla_escalation_declined.")
+            f"Expected severity: 1 (now 2). Contact: the requester. {desk.how_to_decide}")
 
 
 def test_missing_parts_are_asked_once_then_approved_with_the_severity(
@@ -67,7 +65,7 @@ def test_missing_parts_are_asked_once_then_approved_with_the_severity(
     desk.customer_reply(ticket, REASON, at=at("2026-11-30 10:30"))
     view = desk.view(ticket)
     assert [(local(a.at, "%H:%M"), a.group, a.summary) for a in view.approvals] == [
-        ("10:30", MANAGERS, request_summary(ticket, REASON.rstrip(".")))]
+        ("10:30", MANAGERS, request_summary(desk, ticket, REASON.rstrip(".")))]
     assert view.awaiting_approval
     assert (view.group, view.severity) == (None, "2")
 
