@@ -35,15 +35,27 @@ def helpdesk_driver(tmp_path: Path, clean_environment: None) -> Iterator[Helpdes
 
 def assert_read_from_audits_as_in_full(world: BridgeOnSandbox) -> None:
     """After every story: each of its tickets, as the bridge reads it now (from the ticket
-    it kept at its first read and the audits since: one request), is the ticket read with
-    its audits and in full (two requests); and no read of the story found the audits telling
-    a ticket otherwise than Zendesk."""
+    it kept and the audits since: one request), and as a bridge that never saw it reads it
+    first (from its audits alone: one request), is the ticket read with its audits and in
+    full (two requests); no read of the story found the audits telling a ticket otherwise
+    than Zendesk, and each first read checked against the ticket agreed with it."""
     bridge = world.runtime.platforms["zendesk"]
     assert isinstance(bridge, ZendeskPlatform)
     full = ZendeskPlatform(world.zendesk_settings, world.clock)
     full.reads.folding = False
+    first = ZendeskPlatform(world.zendesk_settings, world.clock)
+    first.reads.until_check = len(world.sandbox.state.tickets)  # none checked: all folded
+    checked = ZendeskPlatform(world.zendesk_settings, world.clock)
+    checked.reads.check_every = 1  # every first read also read in full and compared
     for number in sorted(world.sandbox.state.tickets):
-        assert bridge.fetch_ticket(str(number)) == full.fetch_ticket(str(number)), (
+        expected = full.fetch_ticket(str(number))
+        assert bridge.fetch_ticket(str(number)) == expected, (
             f"ticket {number} read from its audits differs from the ticket itself")
         assert bridge.reads.read(number).folded, f"ticket {number} was not read from its audits"
+        assert first.fetch_ticket(str(number)) == expected, (
+            f"ticket {number} first read from its audits differs from the ticket itself")
+        checked.reads.read(number)
+    assert first.reads.until_check == 0, "a first read could not be made from the audits"
     assert bridge.reads.folding, "a read found the audits telling a ticket otherwise"
+    assert checked.reads.first_reads, "a ticket built from its audits differs from the ticket"
+    assert bridge.reads.first_reads, "a first read differed from the ticket in the story"

@@ -20,12 +20,12 @@ audits that came after, without reading it again:
   update. Where it is not (a change no audit shows), the safe update answers 409 and the
   plugin reads the ticket itself and writes again (:mod:`.reads`).
 
-The ``Create`` events of a new ticket are not relied on: the documentation does not say
-which properties get one (an empty one, one Zendesk sets itself such as the brand). The
-strings of a change are read back as the ticket shows the field
-(:func:`ticket_value`); how a checkbox or a multi-select is written in an audit is not
-documented ([inferred] ``"true"``/``"1"``, and a list or a space-separated string), so every
-full read checks the changes it can against the ticket (:func:`disagreements`).
+A ticket's first read starts from its creation audit's ``Create`` events instead
+(:mod:`.first_read`, with its guards and checks). The strings of a change are read back as
+the ticket shows the field (:func:`ticket_value`); how a checkbox or a multi-select is
+written in an audit is not documented ([inferred] ``"true"``/``"1"``, and a list or a
+space-separated string), so every full read checks the changes it can against the ticket
+(:func:`disagreements`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["FOLDED_FIELDS", "disagreements", "fold_changes", "ticket_value"]
+__all__ = ["FOLDED_FIELDS", "blank", "disagreements", "fold_changes", "property_value",
+           "ticket_value"]
 
 # The ticket's own properties whose changes the fold applies.
 FOLDED_FIELDS = ("subject", "status", "priority", "type", "requester_id", "assignee_id",
@@ -57,7 +58,7 @@ def fold_changes(base: Mapping[str, Any], audits: Sequence[Mapping[str, Any]],
         if name.isdigit():
             custom[int(name)] = ticket_value(value, field_types().get(int(name)))
         else:
-            ticket[name] = _property(name, value)
+            ticket[name] = property_value(name, value)
     ticket["custom_fields"] = [{"id": fid, "value": value} for fid, value in custom.items()]
     ticket["fields"] = copy.deepcopy(ticket["custom_fields"])
     if audits:
@@ -75,10 +76,10 @@ def disagreements(audits: Sequence[Mapping[str, Any]], ticket: Mapping[str, Any]
     wrong = []
     for name, value in last.items():
         if name.isdigit():
-            if int(name) in custom and _blank(ticket_value(
-                    value, field_types().get(int(name)))) != _blank(custom[int(name)]):
+            if int(name) in custom and blank(ticket_value(
+                    value, field_types().get(int(name)))) != blank(custom[int(name)]):
                 wrong.append(f"custom field {name}")
-        elif _property(name, value) != _property(name, ticket.get(name)):
+        elif property_value(name, value) != property_value(name, ticket.get(name)):
             wrong.append(name)
     return wrong
 
@@ -106,7 +107,7 @@ def _changes(audits: Sequence[Mapping[str, Any]]) -> list[tuple[str, Any]]:
                                               or e.get("field_name") in FOLDED_FIELDS)]
 
 
-def _property(name: str, value: Any) -> Any:
+def property_value(name: str, value: Any) -> Any:
     """A property's value as the ticket shows it: ids as numbers, tags a sorted list."""
     if name == "tags":
         items = value.split() if isinstance(value, str) else list(value or [])
@@ -116,7 +117,7 @@ def _property(name: str, value: Any) -> Any:
     return int(value) if name in _IDS else value
 
 
-def _blank(value: Any) -> Any:
+def blank(value: Any) -> Any:
     """Empty alike, whether unset, blank or an unchecked checkbox; else compared as text."""
     if value in ("", [], None) or value is False:
         return None

@@ -77,7 +77,8 @@ class ZendeskPlatform(Resyncing, PlatformBase):
         self._warned: set[str] = set()
         # The ticket as the reconcile read it, for its write (saves a GET per writing
         # reconcile; the write is a safe update, so a change since then is a 409, not lost).
-        self.reads = TicketReads(self.client, self.lookups.ticket_field_types)
+        self.reads = TicketReads(self.client, self.lookups.ticket_field_types,
+                                 self._has_organization, settings.first_read_check_every)
         self._read: OrderedDict[int, Read] = OrderedDict()
         self._read_lock = threading.Lock()
 
@@ -125,6 +126,12 @@ class ZendeskPlatform(Resyncing, PlatformBase):
             ticket = ticket.model_copy(update={
                 "customer_severity": original.vendor_severity or original.customer_severity})
         return ticket
+
+    def _has_organization(self, user_id: int) -> bool:
+        """Whether the user belongs to an organization (or is not known): a ticket they
+        request may then have one with no ``Create`` event for it (:mod:`.first_read`)."""
+        user = self.lookups.user(user_id)
+        return user is None or user.get("organization_id") is not None
 
     def _context(self, raw: dict[str, Any], audits: list[dict[str, Any]]) -> Context:
         uses = " ".join(self.settings.fields.all().values())

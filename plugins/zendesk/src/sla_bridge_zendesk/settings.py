@@ -215,6 +215,12 @@ class ZendeskSettings(PlatformSettings):
     )
     webhook_name: str = Field(default="sla-bridge", description="Name of the webhook setup "
                               "manages; triggers and macros are titled with this prefix.")
+    first_read_check_every: int = Field(
+        default=20, ge=1,
+        description="The first read of a ticket is built from its audits (one request); the "
+        "first such read of a process and every N-th after it also reads the ticket and "
+        "compares (a difference turns these reads off, with a warning); 1: every time.",
+    )
     resync_every: timedelta | None = Field(
         default=None,
         description="Look again, this often, at every ticket changed since the last look "
