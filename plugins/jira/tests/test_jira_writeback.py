@@ -76,7 +76,7 @@ def test_fields_and_labels_are_one_edit_and_read_back_as_written(
     ticket = platform.fetch_ticket(key)
     assert ticket.fields["sla_first_response_due"] == DUE.isoformat()
     assert ticket.vendor_severity == "2"
-    assert ticket.fields["priority"] == "High"
+    assert ticket.fields["priority"] == "high"  # the neutral name of Jira's High
     assert "sla_warning" in ticket.tags
     assert SetFields(ref=ref(key), key="due", fields={
         "sla_first_response_due": DUE.isoformat(), "vendor_severity": "2"}).pending_on(
@@ -84,16 +84,20 @@ def test_fields_and_labels_are_one_edit_and_read_back_as_written(
 
 
 def test_a_priority_raised_on_a_breach_is_not_the_vendors_severity(
-        platform: JiraPlatform, key: str) -> None:
-    platform.apply(SetFields(ref=ref(key), key="raise", fields={"priority": "urgent"}))
+        platform: JiraPlatform, sandbox: Sandbox, key: str) -> None:
+    raise_ = SetFields(ref=ref(key), key="raise", fields={"priority": "urgent"})
+    platform.apply(raise_)
     raised = platform.fetch_ticket(key)
-    assert raised.fields["priority"] == "Highest"
+    assert sandbox.issue(key)["fields"]["priority"]["name"] == "Highest"
+    # It reads back as written: the next reconcile does not raise it again.
+    assert raised.fields["priority"] == "urgent"
+    assert raise_.pending_on(raised) is None
     assert raised.vendor_severity is None
     assert raised.customer_severity == "Medium"
     platform.apply(SetFields(ref=ref(key), key="sev", fields={"vendor_severity": "2"}))
     platform.apply(SetFields(ref=ref(key), key="raise2", fields={"priority": "urgent"}))
     again = platform.fetch_ticket(key)
-    assert (again.fields["priority"], again.vendor_severity) == ("Highest", "2")
+    assert (again.fields["priority"], again.vendor_severity) == ("urgent", "2")
 
 
 def test_labels_are_added_and_removed_without_touching_the_others(
@@ -300,7 +304,7 @@ def test_the_priority_a_long_history_began_with_is_read_from_the_whole_changelog
     assert (shown["total"], len(shown["histories"])) == (151, 100)
     ticket = platform.fetch_ticket(key)
     assert ticket.customer_severity == "High"
-    assert ticket.fields["priority"] == "Highest"
+    assert ticket.fields["priority"] == "urgent"
 
 
 def test_approvals_set_the_approvers_and_enter_the_approval_status_then_read_the_decision(

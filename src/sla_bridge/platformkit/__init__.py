@@ -10,7 +10,8 @@ setup objects; the kit is the rest, tested once:
   :func:`json_object` and :func:`delivery_id` to read them;
 * calling the vendor: :func:`retry_after_seconds`, :class:`RateGate`, :class:`VendorErrors`
   (answers and exceptions to :class:`~sla_bridge.platforms.VendorError`), :class:`TTLCache`;
-* echoes: :class:`BridgeIdentity` (is this event the bridge's own write?);
+* echoes: :class:`BridgeIdentity` (is this event the bridge's own write?), and
+  :func:`neutral_priority` (a helpdesk's priority read back as the bridge wrote it);
 * writing: :class:`PlatformBase`, one method per action type, with the approval fallback,
   and :func:`collect_changes` for a platform that writes a batch in one update;
 * setup: :class:`Plan` of :class:`Step` (create / update / unchanged, dry run, report) and
@@ -31,6 +32,7 @@ from ._commands import exit_on_vendor_error, run_setup, settings_for_command, se
 from ._errors import VendorErrors, vendor_message
 from ._identity import BridgeIdentity
 from ._inbound import delivery_id, json_object
+from ._priority import NEUTRAL_PRIORITIES, neutral_priority
 from ._ratelimit import (
     DEFAULT_RATE_LIMIT_WAIT,
     RateGate,
@@ -64,6 +66,7 @@ from ._signatures import (
 __all__ = [
     "ACTION_METHODS",
     "DEFAULT_RATE_LIMIT_WAIT",
+    "NEUTRAL_PRIORITIES",
     "ONE_OFF_ACTIONS",
     "REQUIRED_METHODS",
     "BridgeIdentity",
@@ -92,6 +95,7 @@ __all__ = [
     "exit_on_vendor_error",
     "find_named",
     "json_object",
+    "neutral_priority",
     "parse_timestamp",
     "platform_settings_config",
     "register_if_configured",

@@ -24,7 +24,7 @@ from .findings import Finding
 from .provision import Provisioner
 from .settings import JiraSettings
 from .setup_fields import field_report, site_fields
-from .setup_groups import group_findings, policy_groups
+from .setup_groups import group_findings
 from .setup_workflow import workflow_findings
 
 #: Where setup keeps a secret it made up, unless told otherwise: Jira never shows it again.
@@ -155,7 +155,7 @@ def _policy_groups() -> dict[str, list[str]]:
     not load ends the command with its problems (status 2)."""
     from sla_bridge.cli import AppContext
     from sla_bridge.plugin import PluginHost
-    from sla_bridge.policy import PolicyError
+    from sla_bridge.policy import PolicyError, groups_named
     from sla_bridge.settings import load_settings as load_bridge_settings
 
     app = click.get_current_context().find_object(AppContext)
@@ -166,6 +166,6 @@ def _policy_groups() -> dict[str, list[str]]:
     library = (app.host if app is not None else PluginHost.from_settings(bridge)
                ).policy_library()
     try:
-        return policy_groups(library.load(name) for name in bridge.policies)
+        return groups_named(library.load(name) for name in bridge.policies)
     except PolicyError as exc:
         raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .mapping import JiraField, field_output, label_value, parse_time, plain, read_history
-from .settings import ENV_PREFIX, PRIORITIES, JiraSettings, Source
+from .settings import ENV_PREFIX, JiraSettings, Source
 
 
 @dataclass
@@ -52,15 +52,6 @@ class IssueEdit:
         if operations:
             body["update"] = {"labels": operations}
         return body
-
-
-def to_priority(value: Any, settings: JiraSettings) -> str | None:
-    """The Jira priority name for a severity value, or ``None``."""
-    text = str(value).strip()
-    for name in PRIORITIES:
-        if text.lower() == name.lower():
-            return name
-    return settings.priorities.get(text.lower())
 
 
 def field_input(target: JiraField, value: Any) -> Any:
@@ -116,7 +107,7 @@ def plan_edit(values: Mapping[str, Any], issue: Mapping[str, Any], settings: Jir
                 edit.skipped.append(f"{name}: the priority the request was raised with cannot "
                                     "be rewritten")
                 continue
-            priority = to_priority(value, settings) if value is not None else None
+            priority = settings.priority_for(value) if value is not None else None
             if priority is None:
                 edit.skipped.append(f"{name}: no Jira priority for {value!r}; add it to "
                                     f"{ENV_PREFIX}PRIORITY_MAP")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sla_bridge.actions import CreateFollowUp
 from sla_bridge.platforms import VendorError
 
-from .edits import plan_edit, to_priority
+from .edits import plan_edit
 from .mapping import BRIDGE_PROPERTY, ORGANIZATIONS_FIELD, parse_time
 from .settings import PLATFORM
 
@@ -83,7 +83,7 @@ def _raise(platform: JiraPlatform, action: CreateFollowUp, request: dict[str, An
     settings = platform.settings
     values: dict[str, Any] = {"summary": action.subject[:255], "description": action.body}
     severity = action.carry.get("customer_severity")
-    priority = to_priority(severity, settings) if severity is not None else None
+    priority = settings.priority_for(severity) if severity is not None else None
     if priority is not None and _in_priority(platform, "customer_severity"):
         values["priority"] = {"name": priority}
     fields: dict[str, Any] = {

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sla_bridge.platformkit import neutral_priority
 from sla_bridge.tickets import AuthorRole, Comment, Status, Ticket, TicketRef
 
 from .settings import PLATFORM, JiraSettings, Source
@@ -295,7 +296,7 @@ def to_ticket(issue: Mapping[str, Any], comments: Sequence[Mapping[str, Any]],
     attributes = {name: _text(reader.value(name)) for name in TICKET_ATTRIBUTES}
     fields: dict[str, Any] = {name: reader.value(name) for name in settings.fields.all()
                               if name not in TICKET_ATTRIBUTES}
-    fields["priority"] = plain(raw.get("priority"))
+    fields["priority"] = neutral_priority(plain(raw.get("priority")), settings.priority_for)
     if type_name and fields.get("request_type") is None:
         fields["request_type"] = str(type_name)
     if settings.approval_status:

@@ -367,6 +367,14 @@ class JiraSettings(PlatformSettings):
         """Severity (lower-case) -> Jira priority name: the defaults, then the map."""
         return {**DEFAULT_PRIORITY_MAP, **self.priority_map}
 
+    def priority_for(self, value: Any) -> str | None:
+        """The Jira priority name for a severity or neutral priority ``value``, or ``None``."""
+        text = str(value).strip()
+        for name in PRIORITIES:
+            if text.lower() == name.lower():
+                return name
+        return self.priorities.get(text.lower())
+
     def watches(self, project_key: str | None) -> bool:
         """Whether events of ``project_key`` are the bridge's (every project when unset)."""
         return not self.projects or (project_key or "").upper() in self.projects

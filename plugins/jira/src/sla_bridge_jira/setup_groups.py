@@ -15,50 +15,19 @@ https://support.atlassian.com/user-management/docs/create-groups/.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from sla_bridge.platformkit import Plan
-from sla_bridge.policy import Policy
+from sla_bridge.policy import group_uses
 
 from .client import JiraClient
 from .findings import Finding
 from .settings import JiraSettings
 
-__all__ = ["GROUPS_PAGE", "group_findings", "plan_groups", "policy_groups"]
+__all__ = ["GROUPS_PAGE", "group_findings", "plan_groups"]
 
 #: Where a Jira Cloud admin creates a group.
 GROUPS_PAGE = "admin.atlassian.com > Directory > Groups > Create group"
-_USES = {
-    "escalation.manager_group": "asked to approve escalations",
-    "escalation.escalation_group": "approved escalations go to it",
-    "clocks.on_warning.notify_group": "notified when a clock nears its target",
-    "clocks.on_breach.notify_group": "notified when a clock breaches",
-}
-
-
-def policy_groups(policies: Iterable[Policy]) -> dict[str, list[str]]:
-    """Each group the policies name, with where (``policy-id: setting``), in the order met."""
-    found: dict[str, list[str]] = {}
-    for policy in policies:
-        escalation = policy.escalation
-        named = {
-            "escalation.manager_group": escalation.manager_group if escalation.enabled else None,
-            "escalation.escalation_group": escalation.escalation_group
-            if escalation.enabled else None,
-            "clocks.on_warning.notify_group": policy.clocks.on_warning.notify_group,
-            "clocks.on_breach.notify_group": policy.clocks.on_breach.notify_group,
-        }
-        for setting, group in named.items():
-            if group:
-                found.setdefault(group, []).append(f"{policy.id}: {setting}")
-    return found
-
-
-def _uses(where: Sequence[str]) -> str:
-    settings = sorted({w.split(": ", 1)[1] for w in where})
-    policies = sorted({w.split(": ", 1)[0] for w in where})
-    return (f"{'; '.join(_USES[s] for s in settings)} (policy {', '.join(policies)}: "
-            f"{', '.join(settings)})")
 
 
 def _site_group(client: JiraClient, group: str) -> str | None:
@@ -89,9 +58,9 @@ def group_findings(client: JiraClient, settings: JiraSettings,
         found = _site_group(client, group)
         if found is None:
             findings.append(Finding(False, "group", group, f"missing: create it in "
-                                    f"{GROUPS_PAGE} and add its members; {_uses(where)}"))
+                                    f"{GROUPS_PAGE} and add its members; {group_uses(where)}"))
         else:
-            findings.append(Finding(True, "group", found, f"exists; {_uses(where)}"))
+            findings.append(Finding(True, "group", found, f"exists; {group_uses(where)}"))
         problem = _approvers(settings, group, where)
         if problem is not None:
             findings.append(Finding(False, "approvers of", group, problem))

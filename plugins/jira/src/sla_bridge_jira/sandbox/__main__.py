@@ -40,13 +40,12 @@ def bundled_policy_groups() -> dict[str, list[str]]:
     a rehearsal with any of them finds the groups ``sla-bridge jira setup`` checks for."""
     from sla_bridge.default_plugins.policies import bundled_policy_dir
     from sla_bridge.plugin import PluginHost
+    from sla_bridge.policy import groups_named
     from sla_bridge.settings import load_settings
-
-    from ..setup_groups import policy_groups
 
     library = PluginHost.from_settings(load_settings(environ={})).policy_library()
     names = [path.stem for path in sorted(bundled_policy_dir().glob("*.toml"))]
-    return policy_groups(library.load(name) for name in names)
+    return groups_named(library.load(name) for name in names)
 
 
 def seed_demo_data(sandbox: Sandbox) -> list[str]:
