@@ -8,10 +8,12 @@ import contextlib
 import hashlib
 import io
 import logging
+import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,6 +42,7 @@ from sla_bridge.sandbox import (
     error_response,
     json_object,
     json_response,
+    quiet_config,
     run_standalone,
     utc_clock,
 )
@@ -444,3 +447,35 @@ def test_the_default_replies_are_plain() -> None:
         "Retry-After": "3"}
     assert plain.injected(Fault("status", status=500)).headers == {}
     assert plain.limit_headers(window) == {}
+
+
+class SecureAcme(Acme):
+    """Acme over HTTPS (as Salesforce is), with a certificate from a throw-away CA."""
+
+    scheme = "https"
+
+    def __init__(self, folder: Path, **options: Any) -> None:
+        super().__init__(**options)
+        trustme = pytest.importorskip("trustme", reason="trustme makes the test CA")
+        authority = trustme.CA()
+        certificate = authority.issue_cert(self.host)
+        self.ca_file = folder / "ca.pem"
+        authority.cert_pem.write_to_path(str(self.ca_file))
+        self._key, self._chain = folder / "key.pem", folder / "chain.pem"
+        certificate.private_key_pem.write_to_path(str(self._key))
+        certificate.private_key_and_cert_chain_pem.write_to_path(str(self._chain))
+
+    def server_config(self) -> Any:
+        return quiet_config(self.app, ssl_keyfile=str(self._key), ssl_certfile=str(self._chain))
+
+
+def test_a_sandbox_serves_https_with_its_own_ca(tmp_path: Path) -> None:
+    with SecureAcme(tmp_path) as acme:
+        assert acme.base_url.startswith("https://127.0.0.1:")
+        trusted = ssl.create_default_context(cafile=str(acme.ca_file))
+        with httpx.Client(base_url=acme.base_url, verify=trusted) as trusting:
+            created = trusting.post("/rest/things", json={"thing": {"name": "tls"}})
+            assert created.status_code == 201
+        # A client that does not trust the sandbox's CA is refused at the handshake.
+        with httpx.Client(base_url=acme.base_url) as stranger, pytest.raises(httpx.ConnectError):
+            stranger.get("/rest/things/1")

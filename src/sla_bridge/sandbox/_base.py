@@ -46,6 +46,8 @@ class HelpdeskSandbox:
 
     #: How the sandbox names itself in messages and thread names.
     title = "helpdesk sandbox"
+    #: ``https`` for a sandbox whose :meth:`server_config` serves TLS.
+    scheme = "http"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clock: Any = None,
                  rate_limit: int = 700, rate_window: float = 60.0,
@@ -86,6 +88,11 @@ class HelpdeskSandbox:
         """The environment variables that point the platform's plugin at this sandbox."""
         return {}
 
+    def server_config(self) -> Any:
+        """What the server runs: :attr:`app` as it is (plain HTTP), or a
+        :class:`uvicorn.Config` around it (:func:`quiet_config` with TLS files, say)."""
+        return self.app
+
     # -- lifecycle -----------------------------------------------------------------
 
     @cached_property
@@ -101,7 +108,8 @@ class HelpdeskSandbox:
     def start(self) -> str:
         """Serve on ``host:port`` (0: any free port) in a thread; return the base URL."""
         if self._server is None:
-            server = ThreadedServer(self.app, host=self.host, port=self.port, name=self.title)
+            server = ThreadedServer(self.server_config(), host=self.host, port=self.port,
+                                    name=self.title)
             server.start()
             self._server, self.port = server, server.port
             self.sender.start()
@@ -125,7 +133,7 @@ class HelpdeskSandbox:
     @property
     def base_url(self) -> str:
         """Where the sandbox serves, e.g. ``http://127.0.0.1:8765``."""
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     # -- faults ----------------------------------------------------------------------
 

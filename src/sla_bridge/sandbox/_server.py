@@ -34,11 +34,12 @@ def _quiet_dropped_connections() -> None:
         logger.addFilter(_QuietDrops())
 
 
-def quiet_config(app: Any) -> uvicorn.Config:
+def quiet_config(app: Any, **options: Any) -> uvicorn.Config:
     """The configuration sandboxes run with: warnings only, no access log, no lifespan,
-    a short graceful shutdown."""
+    a short graceful shutdown; ``options`` are more :class:`uvicorn.Config` arguments (e.g.
+    ``ssl_certfile`` and ``ssl_keyfile`` for a sandbox that serves HTTPS)."""
     return uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                          timeout_graceful_shutdown=2)
+                          timeout_graceful_shutdown=2, **options)
 
 
 class ThreadedServer:
