@@ -74,6 +74,8 @@ class Ticket(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ref: TicketRef
+    # What people call the ticket where it is not its id (a Salesforce CaseNumber).
+    number: str | None = None
     status: Status
     subject: str = ""
     description: str = ""
@@ -102,6 +104,11 @@ class Ticket(BaseModel):
     # The organization's registered admins, in registration order; None when the platform
     # does not know (the entitlement check is then skipped, with a note in the audit trail).
     registered_admins: tuple[str, ...] | None = None
+
+    @property
+    def display_id(self) -> str:
+        """How the bridge's texts name the ticket: its number, else its id."""
+        return self.number or self.ref.ticket_id
 
     @property
     def severity(self) -> str | None:

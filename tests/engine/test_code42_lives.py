@@ -246,3 +246,12 @@ def test_a_silver_request_for_best_practices_is_told_consultation_is_not_include
                        "account manager can tell you about plans that include it."]
     life = gold("2026-11-23T09:00:00-06:00", subject="Best practices for the rollout")
     assert not any(w.action.key.startswith("entitlement:") for w in life.written)
+
+
+def test_texts_name_a_ticket_by_the_number_people_know_it_by() -> None:
+    # Salesforce: the Case's id is 5005g00037CsSJGAA3, agents and customers say 00001001.
+    life = gold("2026-12-01T09:00:00-06:00", number="00001001")
+    life.agent("2026-12-01T09:30:00-06:00", "Fixed", status=Status.SOLVED)
+    life.change("2026-12-02T10:00:00-06:00", status=Status.CLOSED)
+    [follow_up] = life.customer("2026-12-03T09:00:00-06:00", "It broke again")
+    assert follow_up.action.subject == "Follow-up to ticket 00001001: Backups are failing"

@@ -200,7 +200,7 @@ def escalation(policy: Policy, ticket: Ticket, known: TicketMemory, now: datetim
         return part
     if missing and not _answered_since(ticket, memory.get("asked_at")):
         return part
-    summary = (f"Escalation requested by the customer on ticket {ticket.ref.ticket_id}. Reason: "
+    summary = (f"Escalation requested by the customer on ticket {ticket.display_id}. Reason: "
                f"{(request.reason or 'not given').rstrip('.')}. Expected severity: "
                f"{request.severity or 'not given'} (now {_severity_id(policy, ticket.severity)})."
                " Contact: "

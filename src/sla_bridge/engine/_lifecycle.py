@@ -259,13 +259,13 @@ def _original_agent(ticket: Ticket, memory: TicketMemory) -> str | None:
 def _follow_ups(ticket: Ticket, closed_since: datetime) -> Part:
     part = Part()
     for comment in customer_comments_after(ticket, closed_since):
-        subject = f"Follow-up to ticket {ticket.ref.ticket_id}: {ticket.subject}".strip(": ")
+        subject = f"Follow-up to ticket {ticket.display_id}: {ticket.subject}".strip(": ")
         carry = {"organization_id": ticket.organization_id, "requester_id": ticket.requester_id,
                  "plan": ticket.plan, "customer_severity": ticket.customer_severity,
                  "vendor_severity": ticket.vendor_severity, "location": ticket.location,
                  "product": ticket.product, "version": ticket.version,
                  "follow_up_of": ticket.ref.ticket_id}
-        why = (f"the customer replied to closed ticket {ticket.ref.ticket_id}: a new "
+        why = (f"the customer replied to closed ticket {ticket.display_id}: a new "
                "follow-up ticket carries the reply")
         part.actions.append(CreateFollowUp(ref=ticket.ref, key=f"follow_up:{comment.id}",
                                            subject=subject, body=comment.body,
