@@ -116,6 +116,11 @@ class HelpdeskDriver(Protocol):
         """Seed the helpdesk with the scene and start the bridge on it."""
         ...
 
+    def ticket_name(self, ticket: str) -> str:
+        """How people (and the bridge's texts) name ``ticket``: a Salesforce CaseNumber,
+        else the ticket's id."""
+        ...
+
     def person_id(self, name: str) -> str:
         """The platform's id of a person (as the bridge writes it, e.g. in a note)."""
         ...
@@ -239,6 +244,10 @@ class HarnessDriver:
         raise NotImplementedError
 
     # -- the protocol ----------------------------------------------------------------------
+
+    def ticket_name(self, ticket: str) -> str:
+        """The ticket's id: how most helpdesks' people name a ticket."""
+        return ticket
 
     def begin(self, scene: Scene) -> None:
         """Seed the helpdesk with ``scene`` and start the bridge on it."""

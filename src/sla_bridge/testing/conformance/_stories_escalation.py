@@ -44,7 +44,8 @@ def approved_by_phone(desk: HelpdeskDriver, ticket: str) -> None:
 
 def request_summary(desk: HelpdeskDriver, ticket: str, reason: str) -> str:
     """What the managers are asked to decide, and how to answer on ``desk``'s platform."""
-    return (f"Escalation requested by the customer on ticket {ticket}. Reason: {reason}. "
+    return (f"Escalation requested by the customer on ticket {desk.ticket_name(ticket)}. "
+            f"Reason: {reason}. "
             f"Expected severity: 1 (now 2). Contact: the requester. {desk.how_to_decide}")
 
 
