@@ -39,6 +39,7 @@ class FixedClock:
         self._now = instant.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the clock forwards by ``delta`` and return the new instant."""
-        self._now += delta
+        """Move the clock forwards by ``delta`` and return the new instant (through
+        :meth:`set`, so a subclass sees every move)."""
+        self.set(self._now + delta)
         return self._now

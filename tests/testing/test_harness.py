@@ -124,3 +124,13 @@ def test_fast_retries_shorten_the_bridges_back_off(fast_retries: dict[str, str])
     assert fast_retries == {"SLA_BRIDGE_RETRY__INITIAL_SECONDS": "0.01",
                             "SLA_BRIDGE_RETRY__MAX_SECONDS": "0.05"}
     assert {name: os.environ[name] for name in fast_retries} == fast_retries
+
+
+def test_the_virtual_clocks_timer_moves_with_every_forward_move_and_never_back() -> None:
+    clock = VirtualClock(datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("America/Chicago")))
+    clock.advance(timedelta(minutes=5))
+    clock.set(clock.now() + timedelta(seconds=30))
+    clock.spend(2)
+    assert clock.monotonic() == 332
+    clock.set(clock.now() - timedelta(hours=1))
+    assert clock.monotonic() == 332
