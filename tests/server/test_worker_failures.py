@@ -100,6 +100,23 @@ def test_timers_survive_a_dropped_postgresql_schema(
             conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
 
     try:
-        survives(bridge, caplog, drop, bridge.store.upgrade, "failed: ProgrammingError: ")
+        survives(bridge, caplog, drop, bridge.store.upgrade, "failed: SchemaMissing: ")
+    finally:
+        engine.dispose()
+
+
+def test_a_webhook_to_a_postgresql_database_without_the_schema_is_told_to_retry(
+        start_bridge: StartBridge, pg_url: str) -> None:
+    bridge = start_bridge(database_url=pg_url)
+    schema = pg_url.rsplit("%3D", 1)[1]
+    engine = sqlalchemy.create_engine(PG_SERVER)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        # PostgreSQL says "relation ... does not exist": a 503 the sender retries, not a 500.
+        webhook = bridge.webhook("T-1", "schema-gone")
+        assert webhook.status_code == 503, webhook.text
+        assert webhook.headers["retry-after"] == "5"
     finally:
         engine.dispose()

@@ -92,18 +92,29 @@ def translate_errors(url: str) -> Iterator[None]:
             raise refusal from exc
         if _is_connection_problem(exc) or "database is locked" in text:
             raise StoreUnavailable(f"database {safe} is unavailable: {detail}") from exc
-        if "no such table" in text or ("does not exist" in text and "relation" in text):
-            raise SchemaMissing(f"database {safe} has no sla-bridge schema ({detail}); run "
-                                "`sla-bridge db upgrade`") from exc
+        missing = _schema_missing(url, exc)
+        if missing is not None:
+            raise missing from exc
         raise
-    except DBAPIError as exc:
-        refusal = not_writable(url, exc)
-        if refusal is not None:
-            raise refusal from exc
+    except DBAPIError as exc:  # PostgreSQL's undefined table is a ProgrammingError
+        problem = not_writable(url, exc) or _schema_missing(url, exc)
+        if problem is not None:
+            raise problem from exc
         if exc.connection_invalidated:
             safe = mask_url(url)
             raise StoreUnavailable(f"database {safe} connection was lost") from exc
         raise
+
+
+def _schema_missing(url: str, exc: DBAPIError) -> SchemaMissing | None:
+    """The error to raise when ``exc`` says the bridge's tables are not there (SQLite's "no
+    such table", PostgreSQL's "relation ... does not exist"), else ``None``."""
+    detail = scrub(str(exc.orig), url_credentials(url))
+    text = detail.lower()
+    if "no such table" in text or ("does not exist" in text and "relation" in text):
+        return SchemaMissing(f"database {mask_url(url)} has no sla-bridge schema ({detail}); "
+                             "run `sla-bridge db upgrade`")
+    return None
 
 
 def _is_connection_problem(exc: OperationalError) -> bool:

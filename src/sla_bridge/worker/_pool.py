@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sla_bridge.platforms import Periodic, Swept
 from sla_bridge.runtime import Runtime
-from sla_bridge.store import Claim, Pruned, StoreUnavailable, Timer
+from sla_bridge.store import Claim, Pruned, SchemaMissing, StoreUnavailable, Timer
 
 from ._reconcile import Reconciled, Reconciler
 
@@ -137,7 +137,9 @@ class WorkerPool:
         tried again soon; anything else (a dropped or altered schema, a bug) backs off,
         doubling up to :data:`MAX_BACKOFF_SECONDS`."""
         poll = self.settings.poll_seconds
-        if isinstance(exc, StoreUnavailable):
+        # A database that does not answer pauses the worker; one without the bridge's schema
+        # (dropped, or never migrated) is a mistake to fix, said loudly.
+        if isinstance(exc, StoreUnavailable) and not isinstance(exc, SchemaMissing):
             delay = poll * 4
             problem = f"paused while {step}: {_first_line(exc)}"
         else:
@@ -146,7 +148,7 @@ class WorkerPool:
                        "database's sla-bridge schema is missing or was changed, run "
                        "`sla-bridge db upgrade` (SLA_BRIDGE_DATABASE_URL names the database)")
         first = self.runtime.health.failing(part, self.runtime.clock.now(), problem)
-        if first and not isinstance(exc, StoreUnavailable):
+        if first and (isinstance(exc, SchemaMissing) or not isinstance(exc, StoreUnavailable)):
             log.error("%s: %s; retrying in %g s", part, problem, delay, exc_info=exc)
         else:
             log.warning("%s: %s; retrying in %g s (attempt %d)", part, problem, delay,
