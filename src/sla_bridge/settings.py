@@ -13,7 +13,14 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+)
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -26,7 +33,18 @@ from pydantic_settings.sources.utils import parse_env_vars
 ENV_PREFIX = "SLA_BRIDGE_"
 ENV_NESTED_DELIMITER = "__"
 
-CommaList = Annotated[list[str], NoDecode]
+
+def split_commas(value: Any) -> Any:
+    """``"SUP, HELP,,"`` -> ``["SUP", "HELP"]``: a comma-separated setting as the list it
+    names (a value that is not a string, e.g. a list given in code, as it is)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# A list setting, written comma-separated in the environment (``SUP,HELP``).
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(split_commas)]
+
 _S = TypeVar("_S", bound=BaseSettings)
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 
@@ -163,7 +181,7 @@ class Settings(SectionSettings):
         default_factory=lambda: ["code42-enterprise"],
         description="Policies to enforce, by name or path, first match wins (comma-separated).",
     )
-    policy_dirs: Annotated[list[Path], NoDecode] = Field(
+    policy_dirs: Annotated[list[Path], NoDecode, BeforeValidator(split_commas)] = Field(
         default_factory=list,
         description="Extra directories of policy files, searched before the bundled ones.",
     )
@@ -188,20 +206,6 @@ class Settings(SectionSettings):
     worker: WorkerSettings = WorkerSettings()
     retry: RetrySettings = RetrySettings()
     retention: RetentionSettings = RetentionSettings()
-
-    @field_validator("policies", "plugins", "disabled_plugins", mode="before")
-    @classmethod
-    def _split_names(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("policy_dirs", mode="before")
-    @classmethod
-    def _split_paths(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [Path(part.strip()) for part in value.split(",") if part.strip()]
-        return value
 
     # Where these settings were read from, so that plugin sections are read alike.
     _env_file: Path | None = PrivateAttr(default=None)

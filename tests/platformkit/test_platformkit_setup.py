@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from sla_bridge.clock import SystemClock
 from sla_bridge.platformkit import (
+    Finding,
     Plan,
     VendorErrors,
     differing,
@@ -107,6 +108,20 @@ def test_notes_and_other_steps_are_reported_without_writing() -> None:
     assert plan.changes == []
     assert plan.report() == ["  note       group 'Support managers': not found; the macros are "
                              "not restricted"]
+
+
+def test_a_finding_is_a_check_line_and_a_setup_step() -> None:
+    fine = Finding(True, "field", "SLA first response due", "customfield_10050")
+    missing = Finding(False, "group", "Support managers", "missing: create it")
+    assert [fine.line(), missing.line()] == [
+        "  ok         field 'SLA first response due': customfield_10050",
+        "  PROBLEM    group 'Support managers': missing: create it"]
+    plan = Plan()
+    fine.add_to(plan)
+    missing.add_to(plan)
+    assert plan.changes == []
+    assert plan.report() == ["  unchanged  field 'SLA first response due': customfield_10050",
+                             "  note       group 'Support managers': missing: create it"]
 
 
 def test_objects_are_found_by_name_and_compared_by_key() -> None:

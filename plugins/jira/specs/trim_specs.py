@@ -24,17 +24,10 @@ written as ``/rest/api/2/x``; ``info.x-sla-bridge-trimmed.paths_from`` says so).
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
-import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sla_bridge.testing import trim_document
-
-HERE = Path(__file__).resolve().parent
+from sla_bridge.testing import write_trimmed_specs
 
 V3, V2 = "/rest/api/3/", "/rest/api/2/"
 PLATFORM_OPERATIONS = {
@@ -83,38 +76,20 @@ DOCUMENTS = {
 }
 
 
-def trim(source: Path, operations: dict[str, list[str]], today: date) -> dict[str, Any]:
-    """The trimmed document (platform paths as v2), its origin in ``info``."""
-    with source.open(encoding="utf-8") as handle:
-        document = json.load(handle)
-    trimmed = trim_document(document, operations)
+def as_v2(trimmed: dict[str, Any]) -> dict[str, str]:
+    """Write the platform operations under the v2 paths the library calls (in place); the
+    note the trimmed document's record then carries."""
     renamed = any(p.startswith(V3) for p in trimmed["paths"])
     trimmed["paths"] = {V2 + p.removeprefix(V3) if p.startswith(V3) else p: item
                         for p, item in trimmed["paths"].items()}
-    trimmed["info"]["x-sla-bridge-trimmed"] = {
-        "source": source.name,
-        "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-        "date": today.isoformat(),
-        "by": "plugins/jira/specs/trim_specs.py",
-        "operations": sum(len(methods) for methods in operations.values()),
-        **({"paths_from": "/rest/api/3 written as /rest/api/2"} if renamed else {}),
-    }
-    return trimmed
+    return {"paths_from": "/rest/api/3 written as /rest/api/2"} if renamed else {}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write the trimmed documents; print each one's name and size."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source_dir", type=Path, help="the folder with Atlassian's documents")
-    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: here)")
-    args = parser.parse_args(argv)
-    for name, (output, operations) in DOCUMENTS.items():
-        document = trim(args.source_dir / name, operations, date.today())
-        target = args.out / output
-        target.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        print(f"{target}: {target.stat().st_size} bytes", file=sys.stdout)
-    return 0
+    return write_trimmed_specs(argv, description=__doc__.split("\n\n")[0],
+                               documents=DOCUMENTS, script=Path(__file__).resolve(),
+                               vendor="Atlassian", rewrite=as_v2)
 
 
 if __name__ == "__main__":

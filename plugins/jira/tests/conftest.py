@@ -3,28 +3,20 @@ the platform pointed at it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from jira_testing import Site, platform_for
 
-from sla_bridge.testing import VirtualClock
+from sla_bridge.testing import VirtualClock, isolated_environment
 from sla_bridge_jira.platform import JiraPlatform
 from sla_bridge_jira.sandbox import Sandbox
 
 START = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No SLA_BRIDGE_JIRA__ variable or .env file from the developer's shell."""
-    for name in list(os.environ):
-        if name.startswith("SLA_BRIDGE_JIRA__"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+# No SLA_BRIDGE_JIRA__* variable or .env file from the developer's shell.
+_isolated_env = isolated_environment("SLA_BRIDGE_JIRA__")
 
 
 @pytest.fixture

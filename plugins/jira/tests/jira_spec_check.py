@@ -14,15 +14,14 @@ Where the documents are narrower than what the API is documented to send or take
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from sla_bridge.testing import OpenApiChecker, log_problems
+from sla_bridge.testing import OpenApiChecker, log_problems, vendored_document
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 DOCUMENTS = {"platform": ("jira-platform-openapi", "jira-platform-openapi-v3.json"),
@@ -64,25 +63,19 @@ SERVICEDESK_CORRECTIONS: dict[str, dict[str, Any]] = {
 UNDOCUMENTED = ("/rest/webhooks/1.0/", "/rest/api/2/search/jql", "/_sandbox/")
 
 
+def _full_document(kind: str) -> Callable[[Path, ModuleType], Mapping[str, Any]]:
+    def read(folder: Path, trim_specs: ModuleType) -> Mapping[str, Any]:
+        """The whole published document, with the platform paths as the v2 the library
+        calls."""
+        document: dict[str, Any] = json.loads((folder / DOCUMENTS[kind][1]).read_text("utf-8"))
+        trim_specs.as_v2(document)
+        return document
+    return read
+
+
 def _document(kind: str) -> Mapping[str, Any]:
-    trimmed, full_name = DOCUMENTS[kind]
-    full = os.environ.get(FULL_SPECS)
-    if not full:
-        with (SPECS / f"{trimmed}.trimmed.json").open(encoding="utf-8") as handle:
-            loaded: Mapping[str, Any] = json.load(handle)
-            return loaded
-    spec = importlib.util.spec_from_file_location("trim_specs", SPECS / "trim_specs.py")
-    assert spec is not None
-    assert spec.loader is not None
-    trim_specs = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(trim_specs)
-    with (Path(full) / full_name).open(encoding="utf-8") as handle:
-        document = json.load(handle)
-    # The whole document, with the platform paths as the v2 the library calls.
-    document["paths"] = {trim_specs.V2 + p.removeprefix(trim_specs.V3)
-                         if p.startswith(trim_specs.V3) else p: item
-                         for p, item in document["paths"].items()}
-    return dict(document)
+    return vendored_document(SPECS, DOCUMENTS[kind][0], full_specs=FULL_SPECS,
+                             read_full=_full_document(kind))
 
 
 @cache

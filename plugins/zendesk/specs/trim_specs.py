@@ -14,19 +14,12 @@ file's name, its sha256 and the date. Needs PyYAML and sla-bridge (the ``test`` 
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
-import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sla_bridge.testing import trim_document
-
-HERE = Path(__file__).resolve().parent
+from sla_bridge.testing import write_trimmed_specs
 
 SUPPORT_OPERATIONS = {
     "/api/v2/users/me": ["get"],
@@ -89,32 +82,11 @@ def load_yaml(path: Path) -> Any:
         return yaml.load(handle, Loader=_Loader)
 
 
-def trim(source: Path, operations: dict[str, list[str]], today: date) -> dict[str, Any]:
-    """The trimmed document, its origin recorded in ``info.x-sla-bridge-trimmed``."""
-    trimmed = trim_document(load_yaml(source), operations)
-    trimmed["info"]["x-sla-bridge-trimmed"] = {
-        "source": source.name,
-        "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-        "date": today.isoformat(),
-        "by": "plugins/zendesk/specs/trim_specs.py",
-        "operations": sum(len(methods) for methods in operations.values()),
-    }
-    return trimmed
-
-
 def main(argv: list[str] | None = None) -> int:
     """Write the trimmed documents; print each one's name and size."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source_dir", type=Path, help="the folder with Zendesk's documents")
-    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: here)")
-    args = parser.parse_args(argv)
-    for name, (output, operations) in DOCUMENTS.items():
-        document = trim(args.source_dir / name, operations, date.today())
-        target = args.out / output
-        target.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        print(f"{target}: {target.stat().st_size} bytes", file=sys.stdout)
-    return 0
+    return write_trimmed_specs(argv, description=__doc__.split("\n\n")[0],
+                               documents=DOCUMENTS, script=Path(__file__).resolve(),
+                               vendor="Zendesk", load=load_yaml)
 
 
 if __name__ == "__main__":

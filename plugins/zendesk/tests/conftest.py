@@ -3,7 +3,6 @@ worlds (the bridge on the sandbox) for the end-to-end stories."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,18 +18,14 @@ from zendesk_testing import (
 )
 
 from sla_bridge.clock import SystemClock
+from sla_bridge.testing import isolated_environment
 from sla_bridge_zendesk.platform import ZendeskPlatform
 from sla_bridge_zendesk.sandbox import Sandbox
 from sla_bridge_zendesk.settings import ZendeskSettings
 
-
-@pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No SLA_BRIDGE_ZENDESK__ variable or .env file from the developer's shell."""
-    for name in list(os.environ):
-        if name.startswith(("SLA_BRIDGE_ZENDESK__", "ZENPY_FORCE")):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+# No SLA_BRIDGE_ZENDESK__* variable or .env file from the developer's shell (nor zenpy's
+# ZENPY_FORCE* switches).
+_isolated_env = isolated_environment("SLA_BRIDGE_ZENDESK__", "ZENPY_FORCE")
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ Where the published documents are narrower than what the API is documented to se
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sla_bridge.testing import OpenApiChecker, log_problems
+from sla_bridge.testing import OpenApiChecker, log_problems, vendored_document
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 DOCUMENTS = {"support": "zendesk-support-openapi", "webhooks": "zendesk-webhooks-openapi"}
@@ -131,18 +128,10 @@ ORGANIZATION_USERS = "/api/v2/organizations/{id}/users"
 
 
 def _document(kind: str) -> Mapping[str, Any]:
-    full = os.environ.get(FULL_SPECS)
-    if not full:
-        with (SPECS / f"{DOCUMENTS[kind]}.trimmed.json").open(encoding="utf-8") as handle:
-            loaded: Mapping[str, Any] = json.load(handle)
-            return loaded
-    spec = importlib.util.spec_from_file_location("trim_specs", SPECS / "trim_specs.py")
-    assert spec is not None
-    assert spec.loader is not None
-    trim_specs = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(trim_specs)
-    full_document: Mapping[str, Any] = trim_specs.load_yaml(Path(full) / f"{DOCUMENTS[kind]}.yaml")
-    return full_document
+    return vendored_document(
+        SPECS, DOCUMENTS[kind], full_specs=FULL_SPECS,
+        read_full=lambda folder, trim_specs: trim_specs.load_yaml(
+            folder / f"{DOCUMENTS[kind]}.yaml"))
 
 
 def _partial_update(document: Mapping[str, Any], key: str, schema: str) -> dict[str, Any]:

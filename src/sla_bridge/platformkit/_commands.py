@@ -1,5 +1,6 @@
-"""What a platform's ``sla-bridge <platform> ...`` commands share: settings, failures and the
-frame of ``setup`` (its common options, the plan shown or applied, the webhook secret)."""
+"""What a platform's ``sla-bridge <platform> ...`` commands share: settings, the groups the
+policies name, failures and the frame of ``setup`` (its common options, the plan shown or
+applied, the webhook secret)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,28 @@ def settings_for_command(settings_class: type[_S]) -> _S:
     if missing:
         raise click.UsageError("set " + ", ".join(missing))
     return settings
+
+
+def policy_groups_for_command() -> dict[str, list[str]]:
+    """The groups the bridge's policies (``SLA_BRIDGE_POLICIES``) name, each with where
+    (:func:`sla_bridge.policy.groups_named`), for ``setup`` and ``check``; invalid bridge
+    settings or a policy that does not load end the command with the problems (status 2)."""
+    from sla_bridge.cli import AppContext
+    from sla_bridge.plugin import PluginHost
+    from sla_bridge.policy import PolicyError, groups_named
+    from sla_bridge.settings import load_settings
+
+    app = click.get_current_context().find_object(AppContext)
+    try:
+        bridge = app.settings if app is not None else load_settings()
+    except SettingsError as exc:
+        raise click.UsageError(f"invalid settings:\n{exc}") from None
+    library = (app.host if app is not None else PluginHost.from_settings(bridge)
+               ).policy_library()
+    try:
+        return groups_named(library.load(name) for name in bridge.policies)
+    except PolicyError as exc:
+        raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None
 
 
 @contextmanager

@@ -17,9 +17,9 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar, cast
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from sla_bridge.masking import MASK, secret_values
@@ -30,6 +30,27 @@ from sla_bridge.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, SectionSetting
 RequiredSettings = tuple[str | tuple[str, ...], ...]
 _S = TypeVar("_S", bound="PlatformSettings")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_V = TypeVar("_V")
+
+
+def _names_lowered(value: dict[str, _V]) -> dict[str, _V]:
+    return {key.strip().lower(): _stripped(item) for key, item in value.items()}
+
+
+def _stripped(item: _V) -> _V:
+    return cast(_V, item.strip()) if isinstance(item, str) else item
+
+
+def _all_lowered(value: dict[str, str]) -> dict[str, str]:
+    return {key.strip().lower(): item.strip().lower() for key, item in value.items()}
+
+
+# A JSON map setting keyed by helpdesk names matched case-insensitively (workflow statuses,
+# severities): keys are stripped and lower-cased, string values stripped.
+NameMap = Annotated[dict[str, _V], AfterValidator(_names_lowered)]
+# A JSON map setting of names to names both matched case-insensitively (a request type or
+# origin to the policy's channel): keys and values stripped and lower-cased.
+LowerNameMap = Annotated[dict[str, str], AfterValidator(_all_lowered)]
 
 
 def platform_settings_config(name: str) -> SettingsConfigDict:
@@ -44,6 +65,18 @@ def platform_settings_config(name: str) -> SettingsConfigDict:
         env_file_encoding="utf-8",
         extra="ignore",
     )
+
+
+def url_setting(value: str | None, pattern: str, fix: str) -> str | None:
+    """A URL setting as the code uses it: ``None`` when unset or blank, else stripped and
+    without its trailing ``/``; :class:`ValueError` saying ``fix`` unless it matches
+    ``pattern`` (a regular expression, e.g. ``^https://[^/\\s]+$`` for an origin)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip().rstrip("/")
+    if not re.match(pattern, value):
+        raise ValueError(fix)
+    return value
 
 
 class PlatformSettings(SectionSettings):
@@ -91,12 +124,8 @@ class PlatformSettings(SectionSettings):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/]+", value):
-            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8765")
-        return value
+        return url_setting(value, r"^https?://[^/]+",
+                           "must be an http(s) URL such as http://127.0.0.1:8765")
 
     @classmethod
     def env_prefix(cls) -> str:

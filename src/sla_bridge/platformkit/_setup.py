@@ -95,6 +95,25 @@ class Plan:
         return f"{len(self.changes)} change(s) made." if self.changes else "Nothing to change."
 
 
+@dataclass(frozen=True)
+class Finding:
+    """What a platform's ``check`` (and ``setup``, for what it does not change) found about
+    one thing (``kind`` and ``name``): whether it is fine, and the details or what to do."""
+
+    ok: bool
+    kind: str
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        """``check``'s line: ``  ok       field 'SLA first response due': customfield_...``."""
+        return f"  {'ok' if self.ok else 'PROBLEM':<10} {self.kind} {self.name!r}: {self.detail}"
+
+    def add_to(self, plan: Plan) -> None:
+        """As a step of setup's plan: ``unchanged`` when fine, else a ``note``."""
+        plan.add(self.kind, self.name, "unchanged" if self.ok else "note", self.detail)
+
+
 def find_named(items: Iterable[Found], name: str, key: str = "name",
                ignore_case: bool = False) -> Found | None:
     """The first item whose ``key`` is ``name`` (after trimming, and case-folded if asked)."""

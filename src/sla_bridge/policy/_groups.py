@@ -1,8 +1,8 @@
 """The groups a set of loaded policies name, for a platform's ``setup`` and ``check``.
 
-A policy names groups by name: the managers asked to approve an escalation
-(``escalation.manager_group``), the group an approved escalation goes to
-(``escalation.escalation_group``) and those a warning or a breach notifies
+A policy names groups by name: the group an approved escalation is assigned to
+(``escalation.escalation_group``), the managers asked to approve it
+(``escalation.manager_group``) and those a warning or a breach notifies
 (``clocks.on_warning.notify_group``, ``clocks.on_breach.notify_group``). Each platform looks
 them up in its own way (Zendesk groups, Jira groups, Salesforce queues) and says which to
 create; this module only collects them, once for every platform.
@@ -18,8 +18,8 @@ __all__ = ["GROUP_USES", "group_uses", "groups_named"]
 
 #: What the bridge does with a group, by the policy setting that names it.
 GROUP_USES = {
+    "escalation.escalation_group": "approved escalations are assigned to it",
     "escalation.manager_group": "asked to approve escalations",
-    "escalation.escalation_group": "approved escalations go to it",
     "clocks.on_warning.notify_group": "notified when a clock nears its target",
     "clocks.on_breach.notify_group": "notified when a clock breaches",
 }
@@ -34,9 +34,9 @@ def groups_named(policies: Iterable[Policy]) -> dict[str, list[str]]:
     for policy in policies:
         escalation = policy.escalation
         named = {
-            "escalation.manager_group": escalation.manager_group if escalation.enabled else None,
             "escalation.escalation_group": escalation.escalation_group
             if escalation.enabled else None,
+            "escalation.manager_group": escalation.manager_group if escalation.enabled else None,
             "clocks.on_warning.notify_group": policy.clocks.on_warning.notify_group,
             "clocks.on_breach.notify_group": policy.clocks.on_breach.notify_group,
         }

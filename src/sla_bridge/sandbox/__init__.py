@@ -24,7 +24,8 @@ connections dropped on purpose), :class:`FaultPlan` and :class:`RateLimiter` ans
 vendor's shapes (:class:`ErrorReplies`), :class:`RequestLog`, :class:`SandboxMiddleware`,
 the ``/_sandbox/...`` control routes (:func:`control_routes`), :class:`WebhookSender` with
 the vendor's :class:`RetryRule`, JSON helpers, a cursor codec, and :func:`run_standalone`
-for ``python -m <plugin>.sandbox``.
+for ``python -m <plugin>.sandbox`` (with :class:`DemoPerson` and
+:func:`bundled_policy_groups` for its ``--demo-data``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sla_bridge._net import bind_socket
 from ._base import Clock, HelpdeskSandbox, utc_clock
 from ._control import CONTROL_PREFIX, control_app, control_routes
 from ._cursor import decode_cursor, encode_cursor
+from ._demo_data import DemoPerson, bundled_policy_groups
 from ._faults import (
     FAULT_KINDS,
     DroppedConnection,
@@ -58,6 +60,7 @@ __all__ = [
     "BodyError",
     "Clock",
     "Delivery",
+    "DemoPerson",
     "DroppedConnection",
     "ErrorReplies",
     "Fault",
@@ -74,6 +77,7 @@ __all__ = [
     "ThreadedServer",
     "WebhookSender",
     "bind_socket",
+    "bundled_policy_groups",
     "control_app",
     "control_routes",
     "decode_cursor",

@@ -18,12 +18,15 @@ helpdesk plugin.
 * The pytest plugin (installed with the package, entry point ``pytest11``): the fixtures
   ``clean_environment``, ``fast_retries``, ``testdesk``, ``make_harness``,
   ``memory_driver``, ``webhook_receiver`` and ``webhook_signer`` (a test taking it runs once
-  per installed platform), and the ``slow`` marker.
+  per installed platform), and the ``slow`` marker; :func:`isolated_environment` makes a
+  plugin's conftest an autouse fixture keeping its ``SLA_BRIDGE_<NAME>__*`` variables out.
 * :mod:`sla_bridge.testing.conformance`: the workflow stories written once against a
   :class:`~sla_bridge.testing.conformance.HelpdeskDriver`, for every platform to run.
 * :class:`OpenApiChecker` (with :func:`log_problems`, :func:`trim_document`): a platform's
   requests and its sandbox's answers checked against the vendor's OpenAPI document; loaded
-  on first use, as it needs ``jsonschema`` (a test extra).
+  on first use, as it needs ``jsonschema`` (a test extra); a plugin's vendored trimmed
+  copies are made by :func:`write_trimmed_specs` (:func:`trim_spec_file`) and read by
+  :func:`vendored_document` (:func:`trim_script` loads its ``specs/trim_specs.py``).
 
 Nothing here imports pytest except the plugin and the conformance suite, and nothing needs
 a test extra until the OpenAPI checker is used, so the demo runs on a bare installation. The
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     )
 
     from ._demo import DemoScript, run_demo
+    from ._fixtures import isolated_environment
     from ._harness import FAST_RETRIES, BridgeHarness, PlatformSandbox
     from ._install import TESTDESK_ENTRY_POINT, InstalledTestdesk, write_entry_point
     from ._memory_desk import MemoryDelivery, MemoryHelpdesk, MemoryOrganization, MemoryPerson
@@ -57,6 +61,7 @@ if TYPE_CHECKING:
     from ._receiver import WebhookReceiver
     from ._serving import RecordingSleep, VirtualClock
     from ._signers import TestdeskSigner, WebhookSigner, webhook_signers
+    from ._specs import trim_script, trim_spec_file, vendored_document, write_trimmed_specs
     from ._testdesk import NAME as TESTDESK
     from ._testdesk import Testdesk, TestdeskDB, TestdeskSettings, new_ticket, sign
     from ._timeline import Timeline, describe_decision
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "DemoScript": "._demo",
     "run_demo": "._demo",
+    "isolated_environment": "._fixtures",
     "FAST_RETRIES": "._harness",
     "BridgeHarness": "._harness",
     "PlatformSandbox": "._harness",
@@ -85,6 +91,10 @@ _EXPORTS = {
     "TestdeskSigner": "._signers",
     "WebhookSigner": "._signers",
     "webhook_signers": "._signers",
+    "trim_script": "._specs",
+    "trim_spec_file": "._specs",
+    "vendored_document": "._specs",
+    "write_trimmed_specs": "._specs",
     "Testdesk": "._testdesk",
     "TestdeskDB": "._testdesk",
     "TestdeskSettings": "._testdesk",
@@ -151,6 +161,7 @@ __all__ = [
     "WebhookSigner",
     "Write",
     "describe_decision",
+    "isolated_environment",
     "load_story",
     "log_problems",
     "new_ticket",
@@ -159,6 +170,10 @@ __all__ = [
     "run_demo",
     "sign",
     "trim_document",
+    "trim_script",
+    "trim_spec_file",
+    "vendored_document",
     "webhook_signers",
     "write_entry_point",
+    "write_trimmed_specs",
 ]

@@ -6,6 +6,9 @@ the same fixtures and the ``slow`` marker; nothing here is autouse, so a suite o
 ``clean_environment``
     no ``SLA_BRIDGE_*`` variable from the developer's shell, and a fresh working directory
     (no ``.env`` file is read);
+``isolated_environment(prefix, ...)``
+    not a fixture but makes one, autouse, for a plugin's ``conftest.py``: like
+    ``clean_environment`` for the variables starting with the plugin's prefix;
 ``fast_retries``
     the bridge's retry back-off shortened (:data:`~sla_bridge.testing.FAST_RETRIES`);
 ``testdesk``
@@ -66,13 +69,36 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         harness.finish_closing()
 
 
+def _keep_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, prefixes: tuple[str, ...]) -> None:
+    for name in list(os.environ):
+        if name.startswith(prefixes):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep the developer's ``SLA_BRIDGE_*`` variables and ``.env`` file out of the test."""
-    for name in list(os.environ):
-        if name.startswith("SLA_BRIDGE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+    _keep_out(monkeypatch, tmp_path, ("SLA_BRIDGE_",))
+
+
+def isolated_environment(*prefixes: str) -> Callable[..., None]:
+    """An autouse fixture for a plugin's ``conftest.py`` that keeps the variables starting
+    with ``prefixes`` (the plugin's own, ``SLA_BRIDGE_JIRA__``) and the developer's ``.env``
+    file (a fresh working directory) out of every test::
+
+        _isolated_env = isolated_environment("SLA_BRIDGE_JIRA__")
+    """
+    if not prefixes:
+        raise ValueError("isolated_environment: name the variable prefixes to keep out, "
+                         "e.g. 'SLA_BRIDGE_JIRA__'")
+
+    @pytest.fixture(autouse=True)
+    def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        """No variable starting with the plugin's prefixes, and no ``.env`` file."""
+        _keep_out(monkeypatch, tmp_path, prefixes)
+
+    return isolated
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ import click
 from jira.exceptions import JIRAError
 
 from sla_bridge.clock import Clock
+from sla_bridge.platformkit import Finding
 from sla_bridge.platforms import VendorError
 
 from .client import JiraClient
-from .findings import Finding
 from .inbound import WEBHOOK_EVENTS
 from .provision import (
     HOOKS,

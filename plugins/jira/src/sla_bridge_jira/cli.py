@@ -10,7 +10,9 @@ from pydantic import SecretStr
 
 from sla_bridge.clock import Clock, SystemClock
 from sla_bridge.platformkit import (
+    Finding,
     exit_on_vendor_error,
+    policy_groups_for_command,
     run_setup,
     settings_for_command,
     setup_options,
@@ -20,7 +22,6 @@ from sla_bridge.settings import SettingsError
 
 from .automation_rule import automation_rule
 from .check import connect, summary_lines, webhook_findings
-from .findings import Finding
 from .provision import Provisioner
 from .settings import JiraSettings
 from .setup_fields import field_report, site_fields
@@ -54,7 +55,7 @@ def setup_command(bridge_url: str, dry_run: bool, env_file: Path | None, show_se
     A secret setup makes up is written to .env (or --env-file), since Jira never shows it
     again; --show-secret prints it instead."""
     settings = load_settings()
-    groups = _policy_groups()
+    groups = policy_groups_for_command()
     command = "sla-bridge jira setup"
     connection = connect(settings, command, _clock())
     provisioner = Provisioner(connection.client, settings, bridge_url,
@@ -96,7 +97,7 @@ def check_command(bridge_url: str | None) -> None:
     """Check the site, the account, the projects, the webhook, the fields, the approvals and
     the groups; exit 1 naming each problem and what to do."""
     settings = load_settings()
-    groups = _policy_groups()
+    groups = policy_groups_for_command()
     for line in summary_lines(settings):
         click.echo(line)
     connection = connect(settings, "sla-bridge jira check", _clock())
@@ -149,23 +150,3 @@ def _clock() -> Clock:
     app = click.get_current_context().find_object(AppContext)
     return app.clock if app is not None else SystemClock()
 
-
-def _policy_groups() -> dict[str, list[str]]:
-    """The groups the bridge's policies (``SLA_BRIDGE_POLICIES``) name; a policy that does
-    not load ends the command with its problems (status 2)."""
-    from sla_bridge.cli import AppContext
-    from sla_bridge.plugin import PluginHost
-    from sla_bridge.policy import PolicyError, groups_named
-    from sla_bridge.settings import load_settings as load_bridge_settings
-
-    app = click.get_current_context().find_object(AppContext)
-    try:
-        bridge = app.settings if app is not None else load_bridge_settings()
-    except SettingsError as exc:
-        raise click.UsageError(f"invalid settings:\n{exc}") from None
-    library = (app.host if app is not None else PluginHost.from_settings(bridge)
-               ).policy_library()
-    try:
-        return groups_named(library.load(name) for name in bridge.policies)
-    except PolicyError as exc:
-        raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .mapping import JiraField, field_output, label_value, parse_time, plain, read_history
+from sla_bridge.platformkit import prefixed_tags
+
+from .mapping import JiraField, field_output, parse_time, plain, read_history
 from .settings import ENV_PREFIX, JiraSettings, Source
 
 
@@ -128,9 +130,9 @@ def plan_edit(values: Mapping[str, Any], issue: Mapping[str, Any], settings: Jir
             if field_output(found, current.get(found.id)) != field_output(found, wanted):
                 edit.fields[found.id] = wanted
         else:
-            wanted_label = (target.arg + label_value(value)) if value not in (None, "") else None
-            for stale in sorted(t for t in labels if t.startswith(target.arg)
-                                and t != wanted_label):
+            # A label holds no spaces (Jira refuses them): tag_text writes them as "_".
+            wanted_label, stale_labels = prefixed_tags(labels, target.arg, value)
+            for stale in stale_labels:
                 edit.label(stale, add=False)
             if wanted_label is not None:
                 edit.label(wanted_label, add=True)

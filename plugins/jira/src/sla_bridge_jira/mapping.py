@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sla_bridge.platformkit import neutral_priority
+from sla_bridge.platformkit import neutral_priority, prefixed_value
 from sla_bridge.tickets import AuthorRole, Comment, Status, Ticket, TicketRef
 
 from .settings import PLATFORM, JiraSettings, Source
@@ -49,11 +49,6 @@ def parse_time(value: Any) -> datetime:
     text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
     parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def label_value(value: Any) -> str:
-    """A value as a label can hold it: lower case, no spaces (Jira refuses them)."""
-    return re.sub(r"\s+", "_", str(value).strip().lower())
 
 
 @dataclass(frozen=True)
@@ -227,11 +222,7 @@ class Reader:
 
     def value(self, name: str) -> Any:
         """The first value the sources of ``name`` give."""
-        for source in self.ctx.settings.fields.sources(name):
-            found = self._one(source, name)
-            if found not in (None, ""):
-                return found
-        return None
+        return self.ctx.settings.fields.first_value(name, lambda s: self._one(s, name))
 
     def _one(self, source: Source, name: str) -> Any:
         if source.kind == "priority":
@@ -251,9 +242,7 @@ class Reader:
         if source.kind == "org":
             return plain(self.ctx.organization.get(source.arg))
         if source.kind == "label":
-            matches = sorted(t[len(source.arg):] for t in self.fields.get("labels") or []
-                             if t.startswith(source.arg) and len(t) > len(source.arg))
-            return matches[0] if matches else None
+            return prefixed_value(self.fields.get("labels") or [], source.arg)
         return None
 
 

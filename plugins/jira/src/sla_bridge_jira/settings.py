@@ -43,12 +43,19 @@ issue to the workflow status ``STATUS_TARGETS`` names for it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from sla_bridge.platformkit import PlatformSettings, RequiredSettings, platform_settings_config
+from sla_bridge import platformkit
+from sla_bridge.platformkit import (
+    LowerNameMap,
+    NameMap,
+    PlatformSettings,
+    RequiredSettings,
+    platform_settings_config,
+    url_setting,
+)
 from sla_bridge.settings import CommaList
 from sla_bridge.tickets import Status
 
@@ -57,59 +64,35 @@ ENV_PREFIX = "SLA_BRIDGE_JIRA__"
 # Jira Cloud's default priorities, highest first.
 PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
 
-SourceKind = Literal["priority", "field", "org", "label", "none"]
-_SOURCE = re.compile(r"^(priority|none|field:.+|org:.+|label:.+)$")
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(platformkit.Source):
     """One place a neutral attribute can live in Jira."""
 
-    kind: SourceKind
-    arg: str = ""
+    # What the bridge can write through an issue edit.
+    writable_kinds = frozenset({"priority", "field", "label"})
 
-    @property
-    def writable(self) -> bool:
-        """Whether the bridge can write the attribute here through an issue edit."""
-        return self.kind in {"priority", "field", "label"}
 
-    def __str__(self) -> str:
-        return self.kind if not self.arg else f"{self.kind}:{self.arg}"
+SOURCES = platformkit.SourceSyntax(
+    Source, {"priority": None, "none": None, "field": ".+", "org": ".+", "label": ".+"},
+    usage="priority, field:<id or name>, org:<property key>, label:<prefix> or none",
+    unmapped=lambda name: Source("field", platformkit.field_title(name)))
 
 
 def parse_sources(spec: str) -> tuple[Source, ...]:
     """Parse ``"field:customfield_10050, org:plan"`` into sources; ``ValueError`` on a bad one."""
-    sources: list[Source] = []
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        if not _SOURCE.match(part):
-            raise ValueError(f"{part!r} is not a source; use priority, field:<id or name>, "
-                             "org:<property key>, label:<prefix> or none")
-        kind, _, arg = part.partition(":")
-        sources.append(Source(kind, arg.strip()))  # type: ignore[arg-type]
-    return tuple(sources) or (Source("none"),)
+    return SOURCES.parse(spec)
 
 
-def default_name(name: str) -> str:
-    """``sla_next_update_due`` -> ``SLA next update due`` (the field name setup creates)."""
-    words = name.split("_")
-    if words and words[0] == "sla":
-        words[0] = "SLA"
-    elif words:
-        words[0] = words[0].capitalize()
-    return " ".join(words)
-
-
-class FieldMap(BaseModel):
+class FieldMap(platformkit.SourceMap[Source]):
     """Where each neutral attribute lives (``SLA_BRIDGE_JIRA__FIELDS__<NAME>``).
 
     Other neutral names can be added the same way; an unmapped one is looked for in a custom
     field named like it (``sla_resolution_due`` -> "SLA resolution due").
     """
 
-    model_config = ConfigDict(extra="allow")
+    syntax = SOURCES
 
     plan: str = "org:support_plan"
     location: str = "org:support_location"
@@ -128,35 +111,6 @@ class FieldMap(BaseModel):
     escalation_decision_reason: str = "field:SLA escalation decision reason"
     escalation_severity_accepted: str = "none"
     request_type: str = "none"
-
-    @field_validator("*")
-    @classmethod
-    def _check_declared(cls, spec: str) -> str:
-        parse_sources(spec)  # the error is then located at the variable itself
-        return spec
-
-    @model_validator(mode="after")
-    def _check_sources(self) -> FieldMap:
-        for name, spec in self.all().items():
-            if not isinstance(spec, str):
-                raise ValueError(f"{name}: a mapping is a string of sources")
-            try:
-                parse_sources(spec)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-        return self
-
-    def all(self) -> dict[str, str]:
-        """Every mapping, the declared ones and the extra ones, by neutral name."""
-        names = {**self.model_dump(), **(self.model_extra or {})}
-        return {k.lower(): v for k, v in names.items()}
-
-    def sources(self, name: str) -> tuple[Source, ...]:
-        """The sources of ``name``; an unmapped name defaults to a field named like it."""
-        spec = self.all().get(name)
-        if spec is None:
-            return (Source("field", default_name(name)),)
-        return parse_sources(spec)
 
 
 # JSM's default service project statuses (workflows are the team's own: STATUS_MAP adds to
@@ -245,21 +199,21 @@ class JiraSettings(PlatformSettings):
         default=None, description="The bridge account's accountId; looked up once with "
         "/rest/api/2/myself when unset.")
     fields: FieldMap = FieldMap()
-    status_map: dict[str, Status] = Field(
+    status_map: NameMap[Status] = Field(
         default_factory=dict, description="Workflow status name -> neutral status (new, "
         "open, pending, hold, solved, closed), over the built-in map of JSM's default "
         "statuses (Waiting for customer -> pending, Resolved -> solved, Closed -> closed...).")
-    category_map: dict[str, Status] = Field(
+    category_map: NameMap[Status] = Field(
         default_factory=dict, description="Status category key (new, indeterminate, done) -> "
         "neutral status, for statuses STATUS_MAP does not name.")
     status_targets: dict[Status, str] = Field(
         default_factory=dict, description="Neutral status -> the workflow status the bridge "
         "transitions to (e.g. {\"pending\": \"Waiting for customer\"}), over the defaults.")
-    priority_map: dict[str, str] = Field(
+    priority_map: NameMap[str] = Field(
         default_factory=dict, description="Severity (id, label or alias) -> Jira priority "
         "name, over the built-in map (1/sev1/critical -> Highest, 2 -> High, 3 -> Medium, "
         "4 -> Low); used when vendor_severity is kept in the priority.")
-    channel_map: dict[str, str] = Field(
+    channel_map: LowerNameMap = Field(
         default_factory=dict, description="Request type name -> the channel the policy "
         "knows (web, email, chat, phone); an unmapped request type is its name, lower-case.")
     resolution: str = Field(default="Done", description="The resolution set by a transition "
@@ -289,12 +243,8 @@ class JiraSettings(PlatformSettings):
     @field_validator("base_url")
     @classmethod
     def _check_site(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
-            raise ValueError("must be the site's URL, e.g. https://acme.atlassian.net")
-        return value
+        return url_setting(value, r"^https?://[^/\s]+(/\S*)?$",
+                           "must be the site's URL, e.g. https://acme.atlassian.net")
 
     @field_validator("email")
     @classmethod
@@ -303,13 +253,6 @@ class JiraSettings(PlatformSettings):
         if value and not re.match(r"^[^@\s]+@[^@\s]+$", value):
             raise ValueError("must be the bridge account's e-mail address, e.g. "
                              "sla-bridge@acme.com")
-        return value
-
-    @field_validator("projects", mode="before")
-    @classmethod
-    def _split_projects(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [p.strip() for p in value.split(",") if p.strip()]
         return value
 
     @field_validator("projects")
@@ -331,21 +274,6 @@ class JiraSettings(PlatformSettings):
                              "Request types, or GET /rest/servicedeskapi/servicedesk/{id}/"
                              "requesttype), not its name")
         return value
-
-    @field_validator("status_map", "category_map")
-    @classmethod
-    def _lower_names(cls, value: dict[str, Status]) -> dict[str, Status]:
-        return {k.strip().lower(): v for k, v in value.items()}
-
-    @field_validator("priority_map")
-    @classmethod
-    def _lower_severities(cls, value: dict[str, str]) -> dict[str, str]:
-        return {k.strip().lower(): v.strip() for k, v in value.items()}
-
-    @field_validator("channel_map")
-    @classmethod
-    def _lower_request_types(cls, value: dict[str, str]) -> dict[str, str]:
-        return {k.strip().lower(): v.strip().lower() for k, v in value.items()}
 
     @property
     def statuses(self) -> dict[str, Status]:

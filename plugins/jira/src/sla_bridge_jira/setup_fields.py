@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sla_bridge.platformkit import Plan
+from sla_bridge.platformkit import Finding, Plan
 
 from .client import JiraClient
-from .findings import Finding
 from .mapping import JiraField
 from .settings import JiraSettings
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sla_bridge.platformkit import Plan
+from sla_bridge.platformkit import Finding, Plan
 from sla_bridge.policy import group_uses
 
 from .client import JiraClient
-from .findings import Finding
 from .settings import JiraSettings
 
 __all__ = ["GROUPS_PAGE", "group_findings", "plan_groups"]

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from jira.exceptions import JIRAError
 
+from sla_bridge.platformkit import Finding
+
 from .client import JiraClient
-from .findings import Finding
 from .mapping import JiraField
 from .settings import JiraSettings
 

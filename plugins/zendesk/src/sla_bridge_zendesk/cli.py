@@ -11,6 +11,7 @@ import click
 from sla_bridge.clock import SystemClock
 from sla_bridge.platformkit import (
     exit_on_vendor_error,
+    policy_groups_for_command,
     run_setup,
     settings_for_command,
     setup_options,
@@ -21,7 +22,7 @@ from .inbound import trigger_body
 from .provision import Provisioner
 from .resync import Changed, Resynced, TicketExport, parse_since, resync
 from .settings import PLATFORM, ZendeskSettings
-from .setup_groups import group_report, policy_groups
+from .setup_groups import group_report
 
 if TYPE_CHECKING:
     from sla_bridge.cli import AppContext
@@ -54,7 +55,7 @@ def setup_command(bridge_url: str, dry_run: bool, mode: str, manager_group: str 
     settings = load_settings()
     client = ZendeskClient(settings, SystemClock())
     provisioner = Provisioner(client, settings, bridge_url, mode,  # type: ignore[arg-type]
-                              manager_group, ignore_bridge_updates, _policy_groups())
+                              manager_group, ignore_bridge_updates, policy_groups_for_command())
     where = settings.base_url or settings.canonical_url
     click.echo(f"sla-bridge zendesk setup{' (dry run)' if dry_run else ''}: {where}, "
                f"webhook -> {provisioner.endpoint}")
@@ -67,7 +68,7 @@ def setup_command(bridge_url: str, dry_run: bool, mode: str, manager_group: str 
 def check_command() -> None:
     """Show the settings (secrets masked), the API user, and where each mapped value lives."""
     settings = load_settings()
-    groups = _policy_groups()
+    groups = policy_groups_for_command()
     from .platform import ZendeskPlatform
 
     platform = ZendeskPlatform(settings, SystemClock())
@@ -87,27 +88,6 @@ def check_command() -> None:
         for line in group_report(platform.client, groups):
             click.echo(line)
 
-
-def _policy_groups() -> dict[str, list[str]]:
-    """The groups the bridge's policies (``SLA_BRIDGE_POLICIES``) name; a policy that does
-    not load ends the command with its problems (status 2)."""
-    from sla_bridge.cli import AppContext
-    from sla_bridge.plugin import PluginHost
-    from sla_bridge.policy import PolicyError
-    from sla_bridge.settings import SettingsError
-    from sla_bridge.settings import load_settings as load_bridge_settings
-
-    app = click.get_current_context().find_object(AppContext)
-    try:
-        bridge = app.settings if app is not None else load_bridge_settings()
-    except SettingsError as exc:
-        raise click.UsageError(f"invalid settings:\n{exc}") from None
-    library = (app.host if app is not None else PluginHost.from_settings(bridge)
-               ).policy_library()
-    try:
-        return policy_groups(library.load(name) for name in bridge.policies)
-    except PolicyError as exc:
-        raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None
 
 
 @zendesk_group.command("resync")

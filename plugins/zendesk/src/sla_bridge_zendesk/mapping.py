@@ -7,12 +7,12 @@ assignee) and, through the field mapping, the requester's organization and user 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sla_bridge.platformkit import prefixed_tags, prefixed_value
 from sla_bridge.tickets import AuthorRole, Comment, Status, Ticket, TicketRef
 
 from .settings import PLATFORM, PRIORITIES, Source, ZendeskSettings
@@ -30,11 +30,6 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def tag_value(value: Any) -> str:
-    """A value as Zendesk would keep it in a tag: lower case, no spaces."""
-    return re.sub(r"\s+", "_", str(value).strip().lower())
 
 
 # Audit metadata the plugin writes: the action's idempotency key, and for priority changes
@@ -136,11 +131,7 @@ class Reader:
 
     def value(self, name: str) -> Any:
         """The first value the sources of ``name`` give."""
-        for source in self.ctx.settings.fields.sources(name):
-            found = self._one(source, name)
-            if found not in (None, ""):
-                return found
-        return None
+        return self.ctx.settings.fields.first_value(name, lambda s: self._one(s, name))
 
     def _one(self, source: Source, name: str) -> Any:
         ticket, ctx = self.ticket, self.ctx
@@ -161,9 +152,7 @@ class Reader:
             user_fields = (ctx.requester or {}).get("user_fields") or {}
             return user_fields.get(source.arg)
         if source.kind == "tag":
-            matches = sorted(t[len(source.arg):] for t in ticket.get("tags") or []
-                             if t.startswith(source.arg) and len(t) > len(source.arg))
-            return matches[0] if matches else None
+            return prefixed_value(ticket.get("tags") or [], source.arg)
         return None
 
 
@@ -302,8 +291,7 @@ def plan_fields(values: Mapping[str, Any], current: Mapping[str, Any],
             if _differs(custom.get(found), value):
                 update.custom_fields.append({"id": found, "value": value})
         else:
-            wanted = target.arg + tag_value(value) if value not in (None, "") else None
-            stale = sorted(t for t in tags if t.startswith(target.arg) and t != wanted)
+            wanted, stale = prefixed_tags(tags, target.arg, value)
             update.remove_tags.extend(stale)
             if wanted is not None and wanted not in tags:
                 update.add_tags.append(wanted)

@@ -24,64 +24,39 @@ writing goes to the first that can be written:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, SecretStr, TypeAdapter, ValidationError, field_validator
 
+from sla_bridge import platformkit
 from sla_bridge.platformkit import PlatformSettings, RequiredSettings, platform_settings_config
 
 PLATFORM = "zendesk"
 ENV_PREFIX = "SLA_BRIDGE_ZENDESK__"
 PRIORITIES = ("urgent", "high", "normal", "low")
 
-SourceKind = Literal["priority", "field", "org", "user", "tag", "none"]
-_SOURCE = re.compile(r"^(priority|none|field:.+|org:.+|user:.+|tag:.+)$")
 
-
-@dataclass(frozen=True)
-class Source:
+class Source(platformkit.Source):
     """One place a neutral attribute can live in Zendesk."""
 
-    kind: SourceKind
-    arg: str = ""
+    # What the bridge can write through the ticket.
+    writable_kinds = frozenset({"priority", "field", "tag"})
 
-    @property
-    def writable(self) -> bool:
-        """Whether the bridge can write the attribute here through the ticket."""
-        return self.kind in {"priority", "field", "tag"}
 
-    def __str__(self) -> str:
-        return self.kind if not self.arg else f"{self.kind}:{self.arg}"
+SOURCES = platformkit.SourceSyntax(
+    Source, {"priority": None, "none": None, "field": ".+", "org": ".+", "user": ".+",
+             "tag": ".+"},
+    usage="priority, field:<id or title>, org:<key>, user:<key>, tag:<prefix> or none",
+    unmapped=lambda name: Source("field", platformkit.field_title(name)))
 
 
 def parse_sources(spec: str) -> tuple[Source, ...]:
     """Parse ``"field:123, org:plan"`` into sources; raise ``ValueError`` on a bad one."""
-    sources: list[Source] = []
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        if not _SOURCE.match(part):
-            raise ValueError(
-                f"{part!r} is not a source; use priority, field:<id or title>, org:<key>, "
-                "user:<key>, tag:<prefix> or none"
-            )
-        kind, _, arg = part.partition(":")
-        sources.append(Source(kind, arg.strip()))  # type: ignore[arg-type]
-    return tuple(sources) or (Source("none"),)
+    return SOURCES.parse(spec)
 
 
-class FieldMap(BaseModel):
+class FieldMap(platformkit.SourceMap[Source]):
     """Where each neutral attribute lives (``SLA_BRIDGE_ZENDESK__FIELDS__<NAME>``).
 
     Names other than those below (for instance ``sla_next_update_due`` or a field a
@@ -90,7 +65,7 @@ class FieldMap(BaseModel):
     resolution due").
     """
 
-    model_config = ConfigDict(extra="allow")
+    syntax = SOURCES
 
     plan: str = "org:support_plan"
     location: str = "org:support_location"
@@ -107,39 +82,6 @@ class FieldMap(BaseModel):
     escalation_decision_reason: str = "field:SLA escalation decision reason"
     escalation_severity_accepted: str = "none"
     request_type: str = "none"
-
-    @model_validator(mode="after")
-    def _check_sources(self) -> FieldMap:
-        for name, spec in self.all().items():
-            if not isinstance(spec, str):
-                raise ValueError(f"{name}: a mapping is a string of sources")
-            try:
-                parse_sources(spec)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from None
-        return self
-
-    def all(self) -> dict[str, str]:
-        """Every mapping, the declared ones and the extra ones, by neutral name."""
-        names = {**self.model_dump(), **(self.model_extra or {})}
-        return {k.lower(): v for k, v in names.items()}
-
-    def sources(self, name: str) -> tuple[Source, ...]:
-        """The sources of ``name``; an unmapped name defaults to a field titled like it."""
-        spec = self.all().get(name)
-        if spec is None:
-            return (Source("field", default_title(name)),)
-        return parse_sources(spec)
-
-
-def default_title(name: str) -> str:
-    """``sla_next_update_due`` -> ``SLA next update due`` (the title setup creates)."""
-    words = name.split("_")
-    if words and words[0] == "sla":
-        words[0] = "SLA"
-    elif words:
-        words[0] = words[0].capitalize()
-    return " ".join(words)
 
 
 _UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),

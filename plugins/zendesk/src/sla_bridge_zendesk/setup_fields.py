@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sla_bridge.platformkit import Plan, find_named
+from sla_bridge.platformkit import Plan, field_title, find_named
 
 from .client import ZendeskClient
-from .settings import ZendeskSettings, default_title
+from .settings import ZendeskSettings
 
 __all__ = ["CUSTOMER_FIELDS", "PORTAL", "plan_organization_fields", "plan_ticket_fields"]
 
@@ -104,7 +104,7 @@ def plan_organization_fields(plan: Plan, client: ZendeskClient,
                 client, f"/organization_fields/{field['id']}", "organization_field",
                 {"active": True})(),
             create=_post(client, "/organization_fields", "organization_field", {
-                "type": "text", "key": key, "title": default_title(key),
+                "type": "text", "key": key, "title": field_title(key),
                 "description": f"Read by sla-bridge as the customer's {readers}."}))
 
 

@@ -7,61 +7,27 @@ A policy names groups by name: the one an approved escalation is assigned to
 ticket update that names a group it does not have, so a missing escalation group leaves an
 approved escalation unassigned. ``sla-bridge zendesk setup`` and ``check`` say which groups
 to create; they do not create them, because a group is only useful with the right agents in
-it, and that is an admin's choice.
+it, and that is an admin's choice. The groups are collected by
+:func:`sla_bridge.policy.groups_named`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sla_bridge.platformkit import Plan, find_named
-from sla_bridge.policy import Policy
+from sla_bridge.policy import group_uses
 
 from .client import ZendeskClient
 
-__all__ = ["GROUPS_PAGE", "group_report", "plan_groups", "policy_groups"]
+__all__ = ["GROUPS_PAGE", "group_report", "plan_groups"]
 
 #: Where a Zendesk admin creates a group (Admin Center).
 GROUPS_PAGE = "Admin Center > People > Team > Groups"
-#: What the bridge does with each group a policy names, by the setting that names it.
-_USES = {
-    "escalation.escalation_group": "approved escalations are assigned to it",
-    "escalation.manager_group": "asked to approve escalations",
-    "clocks.on_warning.notify_group": "notified when a clock nears its target",
-    "clocks.on_breach.notify_group": "notified when a clock breaches",
-}
-
-
-def policy_groups(policies: Iterable[Policy]) -> dict[str, list[str]]:
-    """Each group the policies name, with where (``policy-id: setting``), in the order met."""
-    found: dict[str, list[str]] = {}
-    for policy in policies:
-        named = {
-            "escalation.escalation_group": policy.escalation.escalation_group
-            if policy.escalation.enabled else None,
-            "escalation.manager_group": policy.escalation.manager_group
-            if policy.escalation.enabled else None,
-            "clocks.on_warning.notify_group": policy.clocks.on_warning.notify_group,
-            "clocks.on_breach.notify_group": policy.clocks.on_breach.notify_group,
-        }
-        for setting, group in named.items():
-            if group:
-                found.setdefault(group, []).append(f"{policy.id}: {setting}")
-    return found
-
-
-def _uses(where: Sequence[str]) -> str:
-    """``where`` as a sentence: the settings naming a group and what the bridge does with it."""
-    settings = sorted({w.split(": ", 1)[1] for w in where})
-    policies = sorted({w.split(": ", 1)[0] for w in where})
-    return (f"{'; '.join(_USES[s] for s in settings)} (policy {', '.join(policies)}: "
-            f"{', '.join(settings)})")
-
-
 def _missing(group: str, where: Sequence[str]) -> str:
     return (f"missing: create the group {group!r} in {GROUPS_PAGE} and add its agents; "
-            f"{_uses(where)}")
+            f"{group_uses(where)}")
 
 
 def plan_groups(plan: Plan, client: ZendeskClient, groups: Mapping[str, Sequence[str]]
@@ -76,7 +42,7 @@ def plan_groups(plan: Plan, client: ZendeskClient, groups: Mapping[str, Sequence
         if found is None:
             plan.add("group", group, "note", _missing(group, where))
         else:
-            plan.add("group", str(found["name"]), "unchanged", _uses(where))
+            plan.add("group", str(found["name"]), "unchanged", group_uses(where))
 
 
 def group_report(client: ZendeskClient, groups: Mapping[str, Sequence[str]]) -> list[str]:

@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import argparse
 import threading
-from dataclasses import dataclass
 from typing import TextIO
 
-from sla_bridge.sandbox import run_standalone
+from sla_bridge.sandbox import DemoPerson, bundled_policy_groups, run_standalone
 
 from . import API_EMAIL, API_TOKEN, Sandbox
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """Someone of the demo data who signs in with their own API token."""
-
-    name: str
-    email: str
-    token: str
-    who: str
-
 
 #: The people ``--demo-data`` creates, each with an API token (sandbox-only, made up).
 DEMO_PEOPLE = (
@@ -33,19 +21,6 @@ DEMO_PEOPLE = (
     DemoPerson("Morgan Manager", "morgan@vendor.test", "morgan-token",
                "agent, in the policies' manager groups: approves escalations"),
 )
-
-
-def bundled_policy_groups() -> dict[str, list[str]]:
-    """The groups the bundled policies name (``config/policies``), each with where, so that
-    a rehearsal with any of them finds the groups ``sla-bridge jira setup`` checks for."""
-    from sla_bridge.default_plugins.policies import bundled_policy_dir
-    from sla_bridge.plugin import PluginHost
-    from sla_bridge.policy import groups_named
-    from sla_bridge.settings import load_settings
-
-    library = PluginHost.from_settings(load_settings(environ={})).policy_library()
-    names = [path.stem for path in sorted(bundled_policy_dir().glob("*.toml"))]
-    return groups_named(library.load(name) for name in names)
 
 
 def seed_demo_data(sandbox: Sandbox) -> list[str]:

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 
-from sla_bridge.sandbox import run_standalone
+from sla_bridge.sandbox import DemoPerson, bundled_policy_groups, run_standalone
 
 from . import API_EMAIL, API_TOKEN, Sandbox
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """Someone of the demo data who signs in with their own API token."""
-
-    name: str
-    email: str
-    token: str
-    who: str
-
 
 #: The people ``--demo-data`` creates, each with an API token (sandbox-only, made up).
 DEMO_PEOPLE = (
@@ -28,20 +16,6 @@ DEMO_PEOPLE = (
                "customer: Silver Ltd (silver, europe), its registered admin"),
     DemoPerson("Avery Agent", "avery@vendor.test", "avery-token", "agent, in Support"),
 )
-
-
-def bundled_policy_groups() -> list[str]:
-    """The groups the bundled policies name (``config/policies``), so that a rehearsal with
-    any of them finds the groups ``sla-bridge zendesk setup`` checks for."""
-    from sla_bridge.default_plugins.policies import bundled_policy_dir
-    from sla_bridge.plugin import PluginHost
-    from sla_bridge.settings import load_settings
-
-    from ..setup_groups import policy_groups
-
-    library = PluginHost.from_settings(load_settings(environ={})).policy_library()
-    names = [path.stem for path in sorted(bundled_policy_dir().glob("*.toml"))]
-    return list(policy_groups(library.load(name) for name in names))
 
 
 def seed_demo_data(sandbox: Sandbox) -> list[str]:
