@@ -16,7 +16,13 @@ https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforc
   ``CspLitePortal``, ``PowerCustomerSuccess``...) is ``customer``; the Automated Process user is
   ``system``; other users are agents.
 * Owner: a user (id prefix ``005``) is the assignee; a queue (``00G``) is the group, by its
-  API name (``DeveloperName``).
+  label (``Name``), as policies name groups.
+* Number: the ``CaseNumber`` (``00001001``), how agents and customers name a case.
+* Registered admins: the Account's Contacts whose ``REGISTERED_ADMIN_FIELD`` checkbox is
+  ticked, oldest first (:func:`admins_query`: a second query, cached per Account, since a
+  sub-query names a child relationship of the queried object itself, the Case's and not its
+  Account's, see the relationship-query page above); the requester is the case's
+  ``ContactId``, so the ids compare.
 """
 
 from __future__ import annotations
@@ -84,6 +90,16 @@ def case_query(settings: SalesforceSettings, case_id: str) -> str:
     return format_soql(f"SELECT {select} FROM Case WHERE Id = {{}}", case_id)
 
 
+def admins_query(settings: SalesforceSettings, account_id: str) -> str | None:
+    """The query of an Account's registered admins, in registration order (``None`` when
+    ``REGISTERED_ADMIN_FIELD`` is empty)."""
+    checkbox = settings.registered_admin_field
+    if not checkbox:
+        return None
+    return format_soql(f"SELECT Id FROM Contact WHERE AccountId = {{}} AND {checkbox} = true "
+                       "ORDER BY CreatedDate, Id", account_id)
+
+
 def records(value: Any) -> list[dict[str, Any]]:
     """The records of a sub-query's answer (``None`` when it has none)."""
     if isinstance(value, Mapping):
@@ -121,7 +137,8 @@ class Context:
 
     settings: SalesforceSettings
     bridge_user_id: str | None
-    queue_names: Mapping[str, str] = field(default_factory=dict)  # queue id -> DeveloperName
+    queue_names: Mapping[str, str] = field(default_factory=dict)  # queue id -> Name
+    registered_admins: tuple[str, ...] | None = None  # Contact ids; None: not known
 
 
 def same_id(one: Any, other: Any) -> bool:
@@ -166,11 +183,7 @@ def read_source(record: Mapping[str, Any], source: Source) -> Any:
 
 def read_value(record: Mapping[str, Any], name: str, settings: SalesforceSettings) -> Any:
     """A neutral name's value: the first of its sources that has one."""
-    for source in settings.fields.sources(name):
-        value = read_source(record, source)
-        if value is not None and value != "":
-            return value
-    return None
+    return settings.fields.first_value(name, lambda source: read_source(record, source))
 
 
 def tags(record: Mapping[str, Any], settings: SalesforceSettings) -> frozenset[str]:
@@ -197,6 +210,7 @@ def to_ticket(record: Mapping[str, Any], ctx: Context) -> Ticket:
     origin = _text(record.get("Origin"))
     return Ticket(
         ref=TicketRef(platform=PLATFORM, ticket_id=str(record["Id"])),
+        number=_text(record.get("CaseNumber")),
         status=neutral_status(record.get("Status"), record.get("IsClosed"), settings),
         subject=str(record.get("Subject") or ""),
         description=str(record.get("Description") or ""),
@@ -212,6 +226,7 @@ def to_ticket(record: Mapping[str, Any], ctx: Context) -> Ticket:
         fields=extra,
         comments=comments(record, ctx),
         follow_up_of=_text(record.get("ParentId")),
+        registered_admins=ctx.registered_admins,
         plan=attributes["plan"], location=attributes["location"],
         customer_severity=attributes["customer_severity"],
         vendor_severity=attributes["vendor_severity"],
