@@ -1,4 +1,5 @@
-"""The admin API: ``GET /v1/tickets/{platform}/{ticket_id}`` and ``GET /v1/timers``.
+"""The admin API: ``GET /v1/tickets/{platform}/{ticket_id}``, ``GET /v1/timers``,
+``GET /v1/tickets`` and ``GET /v1/compliance``.
 
 Every route needs ``Authorization: Bearer <SLA_BRIDGE_ADMIN_TOKEN>``; without the setting
 the routes answer 404 saying how to enable them.
@@ -20,6 +21,7 @@ from sla_bridge.tickets import TicketRef
 
 from ._errors import ApiError, ErrorBody
 from ._models import TicketView, TimerList, TimerView
+from ._overview_routes import add_overview_routes
 
 DISABLED_MESSAGE = "the admin API is disabled; set SLA_BRIDGE_ADMIN_TOKEN to enable it"
 
@@ -89,24 +91,26 @@ def admin_router(runtime: Runtime) -> APIRouter:
         return TimerList(due_before=until, count=len(timers),
                          timers=[TimerView.of(t) for t in timers])
 
+    add_overview_routes(router, runtime, _instant)
     return router
 
 
-def _instant(value: str) -> datetime:
+def _instant(value: str, name: str = "due_before") -> datetime:
+    """Parse the ISO 8601 instant given as query parameter ``name``; 400 naming it if bad."""
     if _DECODED_PLUS.search(value):  # "+01:00" sent unencoded arrives as " 01:00"
         value = value[:-6] + "+" + value[-5:]
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ApiError(400, "bad_request", f"due_before={value!r} is not an ISO 8601 date and "
+        raise ApiError(400, "bad_request", f"{name}={value!r} is not an ISO 8601 date and "
                        "time; use e.g. 2026-11-27T17:00:00-06:00") from None
     if parsed.tzinfo is None:
         raise ApiError(400, "bad_request",
-                       f"due_before={value!r} has no UTC offset, so the instant is ambiguous; "
+                       f"{name}={value!r} has no UTC offset, so the instant is ambiguous; "
                        f"add one, e.g. {parsed.isoformat()}Z or {parsed.isoformat()}-06:00")
     try:
         parsed.astimezone(UTC)  # 9999-12-31T23:59-23:59 is past the last instant there is
     except OverflowError:
-        raise ApiError(400, "bad_request", f"due_before={value!r} is out of range; use an "
+        raise ApiError(400, "bad_request", f"{name}={value!r} is out of range; use an "
                        "instant before the year 9999") from None
     return parsed

@@ -24,6 +24,7 @@ from ._admin import admin_router
 from ._errors import install_error_handlers
 from ._ingest import Ingestor
 from ._ops import operations_router
+from ._ui import ui_app
 from ._webhooks import WebhookEndpoint, WebhookFastPath, webhook_router
 
 log = logging.getLogger("sla_bridge.server")
@@ -89,6 +90,7 @@ def create_app(runtime: Runtime, *, run_workers: bool = True,
     app.include_router(webhook_router(endpoint))
     app.include_router(admin_router(runtime))
     app.include_router(operations_router(runtime))
+    app.mount("/ui", ui_app(runtime), name="ui")
     if bare_endpoint:
         _add_bare_endpoint(app)
     # Outermost of the middlewares: webhooks are answered before FastAPI's routing.
