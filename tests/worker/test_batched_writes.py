@@ -3,12 +3,14 @@ with its own ledger entry and outcome (testdesk batches as Zendesk does)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import pytest
 from sla_bridge_testdesk import new_ticket
 
 from sla_bridge.actions import Action, AddComment, ChangeTags, CreateFollowUp, SetStatus
+from sla_bridge.diff import ledger_key
 from sla_bridge.runtime import Runtime
 from sla_bridge.testing import Testdesk, TestdeskSettings
 from sla_bridge.tickets import Status, Ticket
@@ -145,3 +147,20 @@ def test_a_reply_goes_out_when_what_it_announces_landed_one_by_one(  # type: ign
     results = applier.apply_all(runtime.platforms["testdesk"], ticket, (announce, solve))
     assert [r.outcome for r in results] == ["applied", "applied"]
     assert [a["kind"] for a in testdesk.db.applied("5")] == ["set_status", "add_comment"]
+
+
+def test_each_write_is_one_info_line_saying_where_what_why_and_its_key(  # type: ignore[no-untyped-def]
+        testdesk, runtime: Runtime, ticket: Ticket, applier: Applier,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="sla_bridge.worker")
+    note = AddComment(ref=ticket.ref, key="breach:note", body="Customer-visible words.",
+                      public=False, reason="SLA breach: the first response was due 15:00")
+    tag = ChangeTags(ref=ticket.ref, key="breach:tag", add=("sla_breached",))
+    applier.apply_all(runtime.platforms["testdesk"], ticket, (note, tag))
+    wrote = [r for r in caplog.records if r.getMessage().startswith("wrote ")]
+    assert [r.getMessage() for r in wrote] == [
+        "wrote add_comment on testdesk 5: SLA breach: the first response was due 15:00 "
+        f"[key {ledger_key(note)}]",
+        f"wrote change_tags on testdesk 5: {tag.describe()} [key {ledger_key(tag)}]"]
+    assert all(r.levelno == logging.INFO for r in wrote)
+    assert not any("Customer-visible words" in r.getMessage() for r in caplog.records)

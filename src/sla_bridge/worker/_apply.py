@@ -142,6 +142,8 @@ class Applier:
                     for a, k in zip(pending, keys, strict=True)]
         self.store.record_actions([LedgerWrite(k, a.ref, a.kind, action_to_json(a), "applied")
                                    for a, k in zip(pending, keys, strict=True)])
+        for action, key in zip(pending, keys, strict=True):
+            _log_write(platform, action, key)
         return [Applied(a, "applied", "") for a in pending]
 
     def _one_by_one(self, platform: Platform, pending: Sequence[Action],
@@ -208,6 +210,7 @@ class Applier:
             return self._dead(platform, action, key, _failure(exc, attempts), attempts)
         self.store.record_action(key, action.ref, action.kind, action_to_json(action),
                                  "applied", result)
+        _log_write(platform, action, key)
         return Applied(action, "applied", result or "")
 
     def retrying(self, platform_name: str) -> Retrying:
@@ -246,3 +249,10 @@ class Applier:
 def _failure(exc: VendorError, attempts: int) -> str:
     """How a vendor call failed, for a dead letter."""
     return f"{type(exc).__name__}: {exc} (status {exc.status}, after {attempts} attempts)"
+
+
+def _log_write(platform: Platform, action: Action, key: str) -> None:
+    """One INFO line per write the bridge made: where, what, why, under which key."""
+    log.info("wrote %s on %s %s: %s [key %s]", action.kind, platform.name,
+             action.ref.ticket_id, action.reason or action.describe(), key,
+             extra={"ticket": str(action.ref), "action": action.kind, "key": key})

@@ -271,6 +271,8 @@ def fire_due_timers(runtime: Runtime, owner: str) -> list[Timer]:
     """Fire one batch of due timers and record their lateness."""
     fired = runtime.store.fire_due(owner, runtime.settings.worker.timer_batch)
     for timer in fired:
+        log.info("timer %s fired for %s (due %s)", timer.kind, timer.ref,
+                 timer.due_at.isoformat(), extra={"ticket": str(timer.ref), "timer": timer.kind})
         runtime.metrics.timers_fired.inc()
         if timer.lateness is not None:
             runtime.metrics.timer_lateness.observe(timer.lateness.total_seconds())

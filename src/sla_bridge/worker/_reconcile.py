@@ -79,6 +79,9 @@ class Reconciler:
             if result.outcome in {"applied", "dead", "closed"}:
                 decisions.append(_decision_for(result, now))
         added = store.finish(claim, outcome.record, outcome.timers, decisions)
+        for decision in outcome.decisions:
+            log.info("decided on %s: %s: %s", ref, decision.kind, decision.summary,
+                     extra={"ticket": str(ref), "decision": decision.kind})
         runtime.metrics.timers_scheduled.inc(added)
         record = outcome.record
         for decision in outcome.decisions:
