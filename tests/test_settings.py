@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from sla_bridge.settings import SectionSettings, SettingsError, load_settings
@@ -126,3 +126,16 @@ def test_a_given_environment_is_read_instead_of_the_process_one(
 def test_a_bad_value_in_a_given_environment_names_its_variable() -> None:
     with pytest.raises(SettingsError, match="SLA_BRIDGE_SERVER__PORT"):
         load_settings(environ={"SLA_BRIDGE_SERVER__PORT": "eighty"})
+
+
+def test_a_map_setting_that_is_not_json_names_its_variable() -> None:
+    class AcmeSettings(SectionSettings):
+        model_config = SettingsConfigDict(env_prefix="SLA_BRIDGE_ACME__",
+                                          env_nested_delimiter="__", extra="ignore")
+        priority_map: dict[str, str] = Field(default_factory=dict)
+
+    settings = load_settings(environ={"SLA_BRIDGE_ACME__PRIORITY_MAP": "notjson"})
+    with pytest.raises(SettingsError) as refused:
+        settings.section(AcmeSettings)
+    assert str(refused.value).startswith("SLA_BRIDGE_ACME__PRIORITY_MAP: not valid JSON")
+    assert "Traceback" not in str(refused.value)

@@ -7,12 +7,14 @@ the plugins' sections (:meth:`Settings.section`) are read from the same mapping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import pydantic_settings
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -251,6 +253,18 @@ def load_section(cls: type[_S], prefix: str, env_file: Path | None = None, *,
             return cls(**overrides)
     except ValidationError as exc:
         raise SettingsError("\n".join(_explain(prefix, exc))) from None
+    except pydantic_settings.SettingsError as exc:
+        raise SettingsError(_unparsed(prefix, exc)) from None
+
+
+def _unparsed(prefix: str, exc: pydantic_settings.SettingsError) -> str:
+    """pydantic-settings reads a map or list setting as JSON before validating it: name the
+    variable whose value is not JSON, and what it expects."""
+    field = re.search(r'field "([^"]+)"', str(exc))
+    variable = prefix + (field.group(1).upper() if field else "?")
+    cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
+    return (f"{variable}: not valid JSON{cause}; give a JSON object or list, e.g. "
+            f'{variable}=\'{{"name": "value"}}\'')
 
 
 def _explain(prefix: str, exc: ValidationError) -> Iterator[str]:
