@@ -36,6 +36,7 @@ from ._base import (
 from ._cache import TTLCache
 from ._changes import CommentChange, TicketChanges, collect_changes
 from ._commands import (
+    command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
     run_setup,
@@ -121,6 +122,7 @@ __all__ = [
     "WebhookVerifier",
     "approval_note",
     "collect_changes",
+    "command_clock",
     "delivery_id",
     "describe",
     "differing",

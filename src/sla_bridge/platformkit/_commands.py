@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from sla_bridge.clock import Clock, SystemClock
 from sla_bridge.platforms import VendorError
 from sla_bridge.settings import SettingsError
 
@@ -35,6 +36,15 @@ def settings_for_command(settings_class: type[_S]) -> _S:
     if missing:
         raise click.UsageError("set " + ", ".join(missing))
     return settings
+
+
+def command_clock() -> Clock:
+    """The clock ``sla-bridge`` runs a platform's command on (the system's when the command
+    group runs on its own)."""
+    from sla_bridge.cli import AppContext
+
+    app = click.get_current_context().find_object(AppContext)
+    return app.clock if app is not None else SystemClock()
 
 
 def policy_groups_for_command() -> dict[str, list[str]]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from pydantic import SecretStr
 
-from sla_bridge.clock import Clock, SystemClock
 from sla_bridge.platformkit import (
     Finding,
+    command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
     run_setup,
@@ -57,7 +57,7 @@ def setup_command(bridge_url: str, dry_run: bool, env_file: Path | None, show_se
     settings = load_settings()
     groups = policy_groups_for_command()
     command = "sla-bridge jira setup"
-    connection = connect(settings, command, _clock())
+    connection = connect(settings, command, command_clock())
     provisioner = Provisioner(connection.client, settings, bridge_url,
                               "automation" if mode == "automation" else "webhook", groups)
     click.echo(f"{command}{' (dry run)' if dry_run else ''}: {settings.base_url}, "
@@ -100,7 +100,7 @@ def check_command(bridge_url: str | None) -> None:
     groups = policy_groups_for_command()
     for line in summary_lines(settings):
         click.echo(line)
-    connection = connect(settings, "sla-bridge jira check", _clock())
+    connection = connect(settings, "sla-bridge jira check", command_clock())
     client = connection.client
     findings: list[Finding] = connection.findings()
     with exit_on_vendor_error("sla-bridge jira check"), client.errors.calling("check"):
@@ -141,12 +141,4 @@ def sandbox_command(args: tuple[str, ...]) -> None:
     from .sandbox.__main__ import main
 
     sys.exit(main(list(args)))
-
-
-def _clock() -> Clock:
-    """The clock ``sla-bridge`` runs on (the system's when the group runs on its own)."""
-    from sla_bridge.cli import AppContext
-
-    app = click.get_current_context().find_object(AppContext)
-    return app.clock if app is not None else SystemClock()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from sla_bridge.clock import Clock, SystemClock
 from sla_bridge.platformkit import (
     Finding,
+    command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
     run_setup,
@@ -67,7 +67,7 @@ def setup_command(bridge_url: str, out_dir: Path, dry_run: bool, env_file: Path 
     settings = load_settings()
     groups = policy_groups_for_command()
     command = "sla-bridge salesforce setup"
-    connection = connect(settings, command, _clock())
+    connection = connect(settings, command, command_clock())
     target = None if show_secret else (env_file or DEFAULT_ENV_FILE)
     provisioner = Provisioner(connection, bridge_url, out_dir, groups, env_file=target,
                               use_endpoint_secret=endpoint_secret)
@@ -99,7 +99,7 @@ def check_command() -> None:
     for line in summary_lines(settings):
         click.echo(line)
     command = "sla-bridge salesforce check"
-    connection = connect(settings, command, _clock())
+    connection = connect(settings, command, command_clock())
     client = connection.client
     findings: list[Finding] = connection.findings()
     try:
@@ -128,11 +128,3 @@ def sandbox_command(args: tuple[str, ...]) -> None:
     from .sandbox.__main__ import main
 
     sys.exit(main(list(args)))
-
-
-def _clock() -> Clock:
-    """The clock ``sla-bridge`` runs on (the system's when the group runs on its own)."""
-    from sla_bridge.cli import AppContext
-
-    app = click.get_current_context().find_object(AppContext)
-    return app.clock if app is not None else SystemClock()
