@@ -47,6 +47,19 @@ def split_commas(value: Any) -> Any:
 # A list setting, written comma-separated in the environment (``SUP,HELP``).
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(split_commas)]
 
+# ``enforce``: the bridge writes its decisions to the helpdesk; ``observe``: it computes and
+# records them ("would write ..."), and writes nothing (a first rollout).
+Mode = Literal["enforce", "observe"]
+
+
+def blank_is_none(value: Any) -> Any:
+    """An empty or blank variable (``SLA_BRIDGE_ZENDESK__MODE=``) counts as unset."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A per-platform mode: unset (or blank) follows SLA_BRIDGE_MODE.
+ModeOverride = Annotated[Mode | None, BeforeValidator(blank_is_none)]
+
 _S = TypeVar("_S", bound=BaseSettings)
 _SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 
@@ -202,6 +215,11 @@ class Settings(SectionSettings):
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for the admin API; unset disables it."
     )
+    mode: Mode = Field(
+        default="enforce",
+        description="enforce: write decisions to the helpdesk; observe: compute, record and "
+        "show them, write nothing. SLA_BRIDGE_<PLATFORM>__MODE overrides it per platform.",
+    )
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     server: ServerSettings = ServerSettings()
@@ -212,6 +230,16 @@ class Settings(SectionSettings):
     # Where these settings were read from, so that plugin sections are read alike.
     _env_file: Path | None = PrivateAttr(default=None)
     _environ: Mapping[str, str] | None = PrivateAttr(default=None)
+    _modes: dict[str, Mode] = PrivateAttr(default_factory=dict)
+
+    def mode_for(self, platform: str) -> Mode:
+        """The mode on ``platform``: its ``SLA_BRIDGE_<PLATFORM>__MODE`` when set, else
+        ``SLA_BRIDGE_MODE``; read once per platform, from where these settings were read."""
+        if platform not in self._modes:
+            section = load_section(_mode_section(platform), _platform_prefix(platform),
+                                   env_file=self._env_file, environ=self._environ)
+            self._modes[platform] = section.mode or self.mode
+        return self._modes[platform]
 
     def section(self, cls: type[_S]) -> _S:
         """A plugin's settings section, read from where these settings were read (the
@@ -219,6 +247,26 @@ class Settings(SectionSettings):
         raise :class:`SettingsError` naming each bad variable."""
         prefix = str(cls.model_config.get("env_prefix") or "")
         return load_section(cls, prefix, env_file=self._env_file, environ=self._environ)
+
+
+class PlatformModeSection(SectionSettings):
+    """The per-platform mode override alone (``SLA_BRIDGE_<PLATFORM>__MODE``), for
+    :meth:`Settings.mode_for`; a platform's full section declares the same field."""
+
+    mode: ModeOverride = None
+
+
+def _platform_prefix(platform: str) -> str:
+    return f"{ENV_PREFIX}{platform.upper()}{ENV_NESTED_DELIMITER}"
+
+
+def _mode_section(platform: str) -> type[PlatformModeSection]:
+    """A :class:`PlatformModeSection` reading ``platform``'s variables."""
+    config = SettingsConfigDict(env_prefix=_platform_prefix(platform),
+                                env_nested_delimiter=ENV_NESTED_DELIMITER, env_file=".env",
+                                env_file_encoding="utf-8", extra="ignore")
+    return type(f"{platform.title()}ModeSection", (PlatformModeSection,),
+                {"model_config": config, "__module__": __name__})
 
 
 def load_settings(env_file: Path | None = None, *, environ: Mapping[str, str] | None = None,

@@ -23,7 +23,8 @@ def test_readyz_when_database_migrations_and_plugins_are_fine(start_bridge: Star
     response = bridge.client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {
-        "database": "ok", "migrations": "ok", "writes": "ok", "plugins": "ok (testdesk)"}}
+        "database": "ok", "migrations": "ok", "writes": "ok", "plugins": "ok (testdesk)",
+        "mode": "ok (enforce)"}}
 
 
 def test_readyz_503_when_the_schema_is_not_migrated(start_bridge: StartBridge) -> None:

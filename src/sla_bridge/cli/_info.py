@@ -35,11 +35,14 @@ def plugins_command(app: AppContext, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of variable lines.")
 @pass_app
 def config_command(app: AppContext, as_json: bool) -> None:
-    """Print the effective settings, secrets masked, as the variables that set them."""
+    """Print the effective settings, secrets masked, as the variables that set them (a
+    platform's MODE as in force there: its own, else SLA_BRIDGE_MODE)."""
     data: dict[str, Any] = masked(app.settings)
     for section, settings_class in sorted(app.host.settings_sections().items()):
         try:
             data[section] = masked(app.settings.section(settings_class))
+            if data[section].get("mode", "") is None:  # a platform section, mode not set
+                data[section]["mode"] = app.settings.mode_for(section)  # the effective one
         except SettingsError as exc:
             raise click.ClickException(f"invalid {section} settings:\n{exc}") from None
     if as_json:

@@ -24,7 +24,13 @@ from pydantic_settings import SettingsConfigDict
 
 from sla_bridge.masking import MASK, secret_values
 from sla_bridge.platforms import Platform
-from sla_bridge.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, SectionSettings, load_section
+from sla_bridge.settings import (
+    ENV_NESTED_DELIMITER,
+    ENV_PREFIX,
+    ModeOverride,
+    SectionSettings,
+    load_section,
+)
 
 # One entry per setting the platform cannot work without; a tuple is "one of these".
 RequiredSettings = tuple[str | tuple[str, ...], ...]
@@ -108,6 +114,10 @@ class PlatformSettings(SectionSettings):
     signature_tolerance_seconds: int = Field(
         default=300, ge=1, description="Webhooks signed longer ago (or later) than this are "
         "refused.")
+    mode: ModeOverride = Field(
+        default=None, description="enforce or observe on this platform alone (observe: "
+        "decisions are computed, recorded and shown, nothing is written); unset: "
+        "SLA_BRIDGE_MODE. The worker reads it through Settings.mode_for.")
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

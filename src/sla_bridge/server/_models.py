@@ -80,7 +80,8 @@ class LedgerView(BaseModel):
 
     key: str
     kind: str
-    status: str = Field(description="applied, skipped or dead")
+    status: str = Field(description="applied, skipped, dead, or observed "
+                                    "(SLA_BRIDGE_MODE=observe: recorded, not written)")
     result: str | None
     recorded_at: datetime
     action: Any = Field(description="The action as JSON")

@@ -49,12 +49,14 @@ def operations_router(runtime: Runtime) -> APIRouter:
         """200 when the database answers, its schema is at the newest migration, it takes a
         write (a heartbeat row, committed), a platform plugin is loaded and the background
         workers (timers, reconciliation) are not failing; otherwise 503 naming the check
-        that failed."""
+        that failed. ``mode`` says, per platform, whether the bridge writes (enforce) or
+        only records what it would write (observe)."""
         checks = await _within(READY_WITHIN, _database_checks, runtime)
         names = sorted(runtime.platforms)
         checks["plugins"] = f"ok ({', '.join(names)})" if names else \
             "no platform plugin is loaded: webhooks would all get 404"
         checks.update(runtime.health.checks())  # the background workers, when they run
+        checks["mode"] = _modes(runtime)
         ready = all(value.startswith("ok") for value in checks.values())
         if not ready:
             log.info("not ready: %s", "; ".join(f"{k}: {v}" for k, v in checks.items()
@@ -79,6 +81,21 @@ def operations_router(runtime: Runtime) -> APIRouter:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def _modes(runtime: Runtime) -> str:
+    """``ok (enforce)``, or per platform when they differ: ``ok (observe: zendesk;
+    enforce: jira)``; a mode is never a reason to be unready."""
+    settings = runtime.settings
+    by_mode: dict[str, list[str]] = {}
+    for name in sorted(runtime.platforms):
+        by_mode.setdefault(settings.mode_for(name), []).append(name)
+    if not by_mode:
+        return f"ok ({settings.mode})"
+    if len(by_mode) == 1:
+        return f"ok ({next(iter(by_mode))})"
+    return "ok (" + "; ".join(f"{mode}: {', '.join(names)}"
+                              for mode, names in sorted(by_mode.items(), reverse=True)) + ")"
 
 
 def _database_checks(runtime: Runtime) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Reconcile workers and timers: fire what is due, reconcile woken tickets, apply actions."""
 
 from ._apply import Applied, Applier
+from ._observe import OBSERVED, Observer
 from ._pool import (
     DrainReport,
     WorkerPool,
@@ -13,9 +14,11 @@ from ._pool import (
 from ._reconcile import Reconciled, Reconciler
 
 __all__ = [
+    "OBSERVED",
     "Applied",
     "Applier",
     "DrainReport",
+    "Observer",
     "Reconciled",
     "Reconciler",
     "WorkerPool",

@@ -51,7 +51,7 @@ class Applied:
     """What happened to one action."""
 
     action: Action
-    outcome: str  # applied | already | dead | closed
+    outcome: str  # applied | already | dead | closed | observed
     detail: str = ""
 
 
@@ -187,8 +187,10 @@ class Applier:
         return Applied(action, "dead", error)
 
     def _in_ledger(self, key: str) -> bool:
+        # "observed": a one-off seen in observe mode had its moment then; it is not posted
+        # late after a switch to enforce (state actions are compared with the ticket instead).
         entry = self.store.ledger_entry(key)
-        return entry is not None and entry.status in {"applied", "dead"}
+        return entry is not None and entry.status in {"applied", "dead", "observed"}
 
     def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
         """Apply one action with retries; record it in the ledger or the dead letters."""

@@ -12,6 +12,7 @@ from sla_bridge.runtime import Runtime
 from sla_bridge.store import Claim, Decision
 
 from ._apply import Applied, Applier
+from ._observe import Observer
 
 log = logging.getLogger("sla_bridge.worker")
 
@@ -38,6 +39,7 @@ class Reconciler:
         self.runtime = runtime
         self.applier = applier or Applier(runtime.store, runtime.metrics,
                                           runtime.settings.retry)
+        self.observer = Observer(runtime.store)
 
     def reconcile(self, claim: Claim) -> Reconciled:
         """Reconcile the claimed ticket and release the claim, whatever happens."""
@@ -73,10 +75,13 @@ class Reconciler:
             situation = replace(situation,
                                 classification=runtime.host.classify(policy, ticket))
         outcome = decide(runtime.policies, situation)
-        applied = self.applier.apply_all(platform, ticket, outcome.actions)
+        if runtime.settings.mode_for(platform.name) == "observe":
+            applied = self.observer.observe_all(platform, ticket, outcome.actions)
+        else:
+            applied = self.applier.apply_all(platform, ticket, outcome.actions)
         decisions = list(outcome.decisions)
         for result in applied:
-            if result.outcome in {"applied", "dead", "closed"}:
+            if result.outcome in {"applied", "dead", "closed", "observed"}:
                 decisions.append(_decision_for(result, now))
         added = store.finish(claim, outcome.record, outcome.timers, decisions)
         for decision in outcome.decisions:
@@ -95,7 +100,8 @@ class Reconciler:
 
 def _decision_for(result: Applied, now: datetime) -> Decision:
     action = result.action
-    verbs = {"applied": "wrote", "dead": "gave up on", "closed": "could not write (closed)"}
+    verbs = {"applied": "wrote", "dead": "gave up on", "closed": "could not write (closed)",
+             "observed": "would write (observe mode)"}
     return Decision(f"action.{result.outcome}", f"{verbs[result.outcome]} {action.describe()}",
                     now, {"key": action.idempotency_key, "detail": result.detail,
                           "reason": action.reason})

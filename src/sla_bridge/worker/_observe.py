@@ -1,0 +1,74 @@
+"""Observe mode: the writes the bridge would make, recorded and logged, none made.
+
+Each would-be write is recorded in the action ledger with status ``observed`` under the key
+it would be applied under, and logged once ("would write ..."). The same write seen again
+records nothing new, so observing settles as enforcing does. After a switch to enforce, the
+ledger decides what is still due: a one-off action (a comment, a follow-up) observed while
+observing had its moment then and is never posted late; a state action (fields, tags,
+status) is applied when the ticket still lacks it, since it is what the policy wants now.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sla_bridge.actions import Action, action_to_json
+from sla_bridge.diff import WritePlan
+from sla_bridge.platforms import Platform
+from sla_bridge.store import Store
+from sla_bridge.tickets import Status, Ticket
+
+from ._apply import Applied
+
+log = logging.getLogger("sla_bridge.worker")
+
+OBSERVED = "observed"
+
+
+class Observer:
+    """Records what :class:`~sla_bridge.worker.Applier` would write, calling no platform
+    write method."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def observe_all(self, platform: Platform, ticket: Ticket,
+                    actions: tuple[Action, ...]) -> list[Applied]:
+        """Walk the write plan as the applier does; each write not yet observed (or applied)
+        becomes an ``observed`` outcome, in the ledger and the log."""
+        plan = WritePlan(actions, ticket, self._recorded)
+        if ticket.status == Status.CLOSED and getattr(platform, "closed_is_final", False):
+            plan.closed()  # the applier would not try these writes either
+        results: list[Applied] = []
+        for step in plan:
+            if step.pending is None or step.key is None:
+                results.append(Applied(step.action, "already",
+                                       "ledger" if step.done_by else ""))
+            elif self._observed(step.key):
+                results.append(Applied(step.action, "already", "observed before"))
+            else:
+                action = step.pending
+                self.store.record_action(step.key, action.ref, action.kind,
+                                         action_to_json(action), OBSERVED)
+                _log_would_write(platform, action, step.key)
+                results.append(Applied(action, OBSERVED, "observe mode: not written"))
+        return results
+
+    def _recorded(self, key: str) -> bool:
+        """A one-off action already written, given up on or observed: not due again."""
+        entry = self.store.ledger_entry(key)
+        return entry is not None and entry.status in {"applied", "dead", OBSERVED}
+
+    def _observed(self, key: str) -> bool:
+        # A state action written once (ledger "applied") that the ticket no longer shows has
+        # drifted: that would-be correction is news, and recorded as observed.
+        entry = self.store.ledger_entry(key)
+        return entry is not None and entry.status == OBSERVED
+
+
+def _log_would_write(platform: Platform, action: Action, key: str) -> None:
+    """The observe-mode twin of the applier's "wrote ..." line."""
+    log.info("would write %s on %s %s: %s [key %s]", action.kind, platform.name,
+             action.ref.ticket_id, action.reason or action.describe(), key,
+             extra={"ticket": str(action.ref), "action": action.kind, "key": key,
+                    "mode": "observe"})
