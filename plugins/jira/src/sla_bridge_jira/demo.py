@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from sla_bridge import testing
 from sla_bridge.testing import BridgeHarness
 from sla_bridge.testing.thanksgiving import POLICIES, SPAN, START, ZONE, Narration, play_week
 
@@ -157,8 +156,3 @@ class ThanksgivingWeek:
         if not isinstance(world, BridgeOnSandbox) or self.cast is None:
             raise TypeError("ThanksgivingWeek plays on the world its build() made")
         play(world, self.cast, out)
-
-
-def run_demo(out: TextIO) -> int:
-    """Play the demo, printing the timeline to ``out``; return the exit status."""
-    return testing.run_demo(ThanksgivingWeek(), out)

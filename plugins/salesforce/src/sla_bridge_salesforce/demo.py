@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from sla_bridge import neutral, testing
+from sla_bridge import neutral
 from sla_bridge.testing import BridgeHarness
 from sla_bridge.testing.thanksgiving import POLICIES, SPAN, START, ZONE, Narration, play_week
 
@@ -148,8 +148,3 @@ class ThanksgivingWeek:
             raise TypeError("ThanksgivingWeek plays on the world its build() made")
         acts = SalesforceActs(world.sandbox, self.cast)
         play_week(world, acts, out, WORDS, shown=acts.shown)
-
-
-def run_demo(out: TextIO) -> int:
-    """Play the demo, printing the timeline to ``out``; return the exit status."""
-    return testing.run_demo(ThanksgivingWeek(), out)
