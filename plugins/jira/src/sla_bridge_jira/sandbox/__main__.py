@@ -39,19 +39,21 @@ def seed_demo_data(sandbox: Sandbox) -> list[str]:
         "registered_admins": [sam_user["accountId"]]})
     agent = sandbox.add_agent(avery.name, avery.email, token=avery.token)
     manager = sandbox.add_agent(morgan.name, morgan.email, token=morgan.token)
-    named = bundled_policy_groups()
-    sandbox.add_group("Support", [agent["accountId"]])
-    for group, uses in named.items():
-        managers = any(use.endswith("escalation.manager_group") for use in uses)
-        if group != "Support":
-            sandbox.add_group(group, [manager["accountId"]] if managers else [])
+    # Support (the agent's), then every group the bundled policies name; the manager is in
+    # those that approve escalations.
+    groups = {"Support": [agent["accountId"]]}
+    for group, uses in bundled_policy_groups().items():
+        approves = any(use.endswith("escalation.manager_group") for use in uses)
+        groups.setdefault(group, [manager["accountId"]] if approves else [])
+    for group, members in groups.items():
+        sandbox.add_group(group, members)
     severity = sandbox.add_field("Severity", "select", ["Sev 1", "Sev 2", "Sev 3", "Sev 4"])
     lines = [f"Project {sandbox.project_key} (service desk {sandbox.service_desk_id()}); "
              f"Severity is {severity}; 'Request approval' moves to Waiting for approval, "
              "approved by the Approvers field's users.",
              "People (Basic auth: -u EMAIL:TOKEN; customers use /rest/servicedeskapi):"]
     lines += [f"  {p.email:<20} token {p.token:<13} {p.who}" for p in DEMO_PEOPLE]
-    lines.append(f"Groups: {', '.join(['Support', *(g for g in named if g != 'Support')])}")
+    lines.append(f"Groups: {', '.join(groups)}")
     return lines
 
 
