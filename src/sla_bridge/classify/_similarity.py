@@ -59,6 +59,8 @@ def severity_texts(policy: Policy) -> SeverityTexts:
     return tuple((s.definition, tuple(s.examples)) for s in policy.severities)
 
 
+# Shared by the reconcile threads: lru_cache is thread-safe, and a race only builds the
+# same (pure) tables twice.
 @lru_cache(maxsize=64)
 def _tables(texts: SeverityTexts) -> _Tables:
     definitions = [concepts(definition) for definition, _ in texts]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from sla_bridge.clock import Clock
 from sla_bridge.errors import BadDatabaseUrl, StoreNotWritable
-from sla_bridge.plugin import PluginHost
-from sla_bridge.policy import Policy, PolicyError
-from sla_bridge.settings import Settings
+
+if TYPE_CHECKING:
+    from sla_bridge.clock import Clock
+    from sla_bridge.plugin import PluginHost
+    from sla_bridge.policy import Policy
+    from sla_bridge.settings import Settings
 
 
 @dataclass
@@ -24,6 +27,9 @@ class AppContext:
     def load_policy(self, name_or_path: str, param: str = "--policy") -> Policy:
         """Load a policy by name or path; a bad one ends the command with exit status 2,
         naming ``param`` (the option or argument the user gave it with)."""
+        # Imported here so that importing the command line (--version) skips the policy models.
+        from sla_bridge.policy import PolicyError
+
         try:
             return self.host.policy_library().load(name_or_path)
         except PolicyError as exc:

@@ -100,13 +100,16 @@ class PluginHost:
     def extend_cli(self, cli: click.Group) -> None:
         """Let plugins add sub-commands to ``cli``; a name taken twice is a PluginError that
         names both owners (rather than the second silently replacing the first)."""
+        # Imported here: the runtime's host never builds a command line.
+        from sla_bridge.cli._lazy import command_entries, restore_entry
+
         owners = {name: "sla-bridge (built in)" for name in cli.commands}
         for impl in reversed(self._pm.hook.sla_bridge_register_commands.get_hookimpls()):
-            before = dict(cli.commands)
+            before = command_entries(cli)  # lazy commands stay unimported
             impl.function(cli=cli)
-            for name, command in cli.commands.items():
+            for name, command in command_entries(cli).items():
                 if name in before and before[name] is not command:
-                    cli.commands[name] = before[name]
+                    restore_entry(cli, name, before[name])
                     raise PluginError(
                         f"two plugins add the command {name!r}: {owners[name]} and "
                         f"{impl.plugin_name}; disable one with SLA_BRIDGE_DISABLED_PLUGINS")

@@ -4,6 +4,9 @@ Nothing here talks to Salesforce: registering the platform only reads the settin
 platform is registered only when the instance URL, the org id and one complete set of
 credentials are configured; otherwise the log names what is missing (never a value), so
 installing the plugin never breaks a bridge that does not use it.
+
+Every ``sla-bridge`` command loads this module, so it imports nothing heavy: each hook
+imports what it uses (the settings, the platform kit, the vendor's client) when called.
 """
 
 from __future__ import annotations
@@ -14,8 +17,6 @@ from typing import TYPE_CHECKING
 
 from sla_bridge import hookimpl
 
-from .settings import PLATFORM, SalesforceSettings
-
 if TYPE_CHECKING:
     import click
     from pydantic_settings import BaseSettings
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from sla_bridge.clock import Clock
     from sla_bridge.platforms import Platform
     from sla_bridge.settings import Settings
+
+    from .settings import SalesforceSettings
 
 log = logging.getLogger("sla_bridge_salesforce")
 
@@ -34,6 +37,8 @@ def register_if_configured(register: Callable[[Platform], None], settings: Sales
     (Not the kit's helper of the same name: Salesforce's webhooks are checked by org id, so a
     missing ``FLOW_SECRET`` refuses only Flow callouts, which the warning says.)
     """
+    from .settings import PLATFORM
+
     missing = settings.missing()
     if missing:
         log.info("%s: platform not registered; set %s", PLATFORM, ", ".join(missing))
@@ -53,21 +58,26 @@ def register_if_configured(register: Callable[[Platform], None], settings: Sales
 def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock,
                                   settings: Settings) -> None:
     """Register Salesforce when its instance, org id and credentials are configured."""
+    from .settings import SalesforceSettings
+
     register_if_configured(register, settings.section(SalesforceSettings), clock)
 
 
 @hookimpl
 def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], None]) -> None:
     """The ``salesforce`` settings section (``SLA_BRIDGE_SALESFORCE__*``)."""
+    from .settings import SalesforceSettings
+
     register(SalesforceSettings.platform_name(), SalesforceSettings)
 
 
 @hookimpl
 def sla_bridge_register_commands(cli: click.Group) -> None:
     """``sla-bridge salesforce setup|check|sandbox``."""
-    from .cli import salesforce_group
+    from sla_bridge.cli import add_lazy_command
 
-    cli.add_command(salesforce_group)
+    # Imported when run or listed: the commands need the vendor's client library.
+    add_lazy_command(cli, "salesforce", "sla_bridge_salesforce.cli:salesforce_group")
 
 
 @hookimpl
@@ -75,6 +85,7 @@ def sla_bridge_register_demos(register: Callable[[str, Callable[[], object]], No
     """``sla-bridge demo --platform salesforce``: the scripted Thanksgiving week on the
     Salesforce sandbox org."""
     from .demo import ThanksgivingWeek
+    from .settings import PLATFORM
 
     register(PLATFORM, ThanksgivingWeek)
 
@@ -83,6 +94,7 @@ def sla_bridge_register_demos(register: Callable[[str, Callable[[], object]], No
 def sla_bridge_register_webhook_signers(
         register: Callable[[str, Callable[[str], object]], None]) -> None:
     """Salesforce's Flow callout secret, for the core's hostile-input suite."""
+    from .settings import PLATFORM
     from .webhook_signer import SalesforceSigner
 
     register(PLATFORM, SalesforceSigner)

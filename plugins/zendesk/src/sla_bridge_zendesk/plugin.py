@@ -3,6 +3,9 @@
 Nothing here talks to Zendesk: registering the platform only reads the settings. The
 platform is not registered (and the log says why) while the account or the credentials
 are not configured, so installing the plugin never breaks a bridge that does not use it.
+
+Every ``sla-bridge`` command loads this module, so it imports nothing heavy: each hook
+imports what it uses (the settings, the platform kit, the vendor's client) when called.
 """
 
 from __future__ import annotations
@@ -12,9 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sla_bridge import hookimpl
-from sla_bridge.platformkit import register_if_configured
-
-from .settings import PLATFORM, ZendeskSettings
 
 if TYPE_CHECKING:
     import click
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from sla_bridge.settings import Settings
     from sla_bridge.testing import DemoScript
 
+    from .settings import ZendeskSettings
+
 log = logging.getLogger("sla_bridge_zendesk")
 
 
@@ -32,6 +34,10 @@ log = logging.getLogger("sla_bridge_zendesk")
 def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: Clock,
                                   settings: Settings) -> None:
     """Register Zendesk when its account and credentials are configured."""
+    from sla_bridge.platformkit import register_if_configured
+
+    from .settings import ZendeskSettings
+
     def build(settings: ZendeskSettings) -> Platform:
         from .platform import ZendeskPlatform
 
@@ -44,21 +50,25 @@ def sla_bridge_register_platforms(register: Callable[[Platform], None], clock: C
 @hookimpl
 def sla_bridge_register_settings(register: Callable[[str, type[BaseSettings]], None]) -> None:
     """The ``zendesk`` settings section (``SLA_BRIDGE_ZENDESK__*``)."""
+    from .settings import ZendeskSettings
+
     register(ZendeskSettings.platform_name(), ZendeskSettings)
 
 
 @hookimpl
 def sla_bridge_register_commands(cli: click.Group) -> None:
     """``sla-bridge zendesk setup|check|trigger-body|sandbox``."""
-    from .cli import zendesk_group
+    from sla_bridge.cli import add_lazy_command
 
-    cli.add_command(zendesk_group)
+    # Imported when run or listed: the commands need the vendor's client library.
+    add_lazy_command(cli, "zendesk", "sla_bridge_zendesk.cli:zendesk_group")
 
 
 @hookimpl
 def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]], None]) -> None:
     """``sla-bridge demo --platform zendesk``: the scripted Thanksgiving week."""
     from .demo import ThanksgivingWeek
+    from .settings import PLATFORM
 
     register(PLATFORM, ThanksgivingWeek)
 
@@ -67,6 +77,7 @@ def sla_bridge_register_demos(register: Callable[[str, Callable[[], DemoScript]]
 def sla_bridge_register_webhook_signers(
         register: Callable[[str, Callable[[str], object]], None]) -> None:
     """Zendesk's webhook signature, for the core's hostile-input suite."""
+    from .settings import PLATFORM
     from .webhook_signer import ZendeskSigner
 
     register(PLATFORM, ZendeskSigner)
