@@ -7,20 +7,24 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from sqlalchemy.engine import make_url
 
 from sla_bridge._version import __version__
 from sla_bridge.clock import SystemClock
 from sla_bridge.logs import configure_logging, secret_values
+from sla_bridge.masking import mask_url
 from sla_bridge.plugin import PluginHost
 from sla_bridge.runtime import Runtime
 from sla_bridge.settings import Settings, load_settings
 from sla_bridge.worker import WorkerPool
 
 from ._admin import admin_router
+from ._docs import add_docs
 from ._errors import install_error_handlers
 from ._ingest import Ingestor
 from ._ops import operations_router
@@ -66,8 +70,8 @@ def create_app(runtime: Runtime, *, run_workers: bool = True,
             pool.start()
             # Newly accepted events wake idle workers at once instead of at their next poll.
             ingestor.on_new = pool.notify
-        log.info("sla-bridge %s ready: platforms %s, database %s", __version__,
-                 ", ".join(sorted(runtime.platforms)) or "(none)", runtime.store)
+        log.info("sla-bridge %s ready: platforms %s; database %s", __version__,
+                 platforms_and_modes(runtime), database_location(runtime.store.url))
         try:
             yield
         finally:
@@ -84,7 +88,10 @@ def create_app(runtime: Runtime, *, run_workers: bool = True,
         description="Helpdesks post webhooks to `/webhooks/{platform}`; admins ask "
                     "`/v1/...` with `Authorization: Bearer $SLA_BRIDGE_ADMIN_TOKEN`.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by add_docs
+        redoc_url=None,
     )
+    add_docs(app)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(webhook_router(endpoint))
@@ -97,6 +104,30 @@ def create_app(runtime: Runtime, *, run_workers: bool = True,
     app.add_middleware(WebhookFastPath, endpoint=endpoint,
                        bare_prefix=BARE_PREFIX if bare_endpoint else None)
     return app
+
+
+def platforms_and_modes(runtime: Runtime) -> str:
+    """``jira (enforce), zendesk (observe)``: each loaded platform with its mode, or
+    ``none (mode enforce)`` when no platform plugin is loaded."""
+    settings = runtime.settings
+    names = sorted(runtime.platforms)
+    if not names:
+        return f"none (mode {settings.mode})"
+    return ", ".join(f"{name} ({settings.mode_for(name)})" for name in names)
+
+
+def database_location(url: str) -> str:
+    """Where the state database is, for the start-up line: ``SQLite file /abs/path`` (a
+    relative path resolved against the working directory, as SQLite opens it), ``SQLite in
+    memory``, or the server's URL with its password masked."""
+    parsed = make_url(url)  # the store opened it: it parses
+    if parsed.get_backend_name() == "postgresql":
+        return f"PostgreSQL {mask_url(url)}"
+    if parsed.get_backend_name() != "sqlite":
+        return mask_url(url)
+    if not parsed.database or parsed.database == ":memory:":
+        return "SQLite in memory"
+    return f"SQLite file {Path(parsed.database).expanduser().resolve()}"
 
 
 def _add_bare_endpoint(app: FastAPI) -> None:
