@@ -17,7 +17,7 @@ RunCli = Callable[..., Result]
     ("not a url", "it does not parse"),
 ])
 @pytest.mark.parametrize("command", [("db", "current"), ("db", "upgrade"),
-                                     ("run-due", "--as-of", "2026-12-01T00:00:00Z")])
+                                     ("run-due", "--as-of", "2026-11-20T00:00:00Z")])
 def test_a_database_url_that_cannot_be_used_exits_2_naming_the_setting(
         run_cli: RunCli, url: str, words: str, command: tuple[str, ...]) -> None:
     result = run_cli(*command, env={"SLA_BRIDGE_DATABASE_URL": url})

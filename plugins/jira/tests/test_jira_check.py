@@ -215,3 +215,24 @@ def test_without_a_webhook_automation_rules_may_call_the_bridge(
     assert ("ok         webhook 'sla-bridge': none registered: automation rules call the "
             "bridge") in result.output
     assert "automation-secret-value" not in result.output
+
+
+def test_check_without_the_settings_ends_with_status_2_naming_them() -> None:
+    result = run("check")
+    assert result.exit_code == 2, result.output
+    for variable in ("SLA_BRIDGE_JIRA__BASE_URL", "SLA_BRIDGE_JIRA__EMAIL",
+                     "SLA_BRIDGE_JIRA__API_TOKEN"):
+        assert variable in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_signed_webhook_without_the_secret_fails_the_check(
+        configured: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLA_BRIDGE_JIRA__WEBHOOK_SECRET", "the-webhooks-secret")
+    assert run("setup", "--bridge-url", BRIDGE).exit_code == 0
+    monkeypatch.delenv("SLA_BRIDGE_JIRA__WEBHOOK_SECRET")
+    result = run("check", "--bridge-url", BRIDGE)
+    assert result.exit_code == 1, result.output
+    [webhook] = [p for p in problems(result.output) if " webhook " in p]
+    assert ("is signed, but SLA_BRIDGE_JIRA__WEBHOOK_SECRET is unset: the bridge refuses its "
+            "deliveries (401)") in webhook

@@ -224,3 +224,14 @@ def test_a_missing_setting_is_named(configured: Sandbox,
     assert result.exit_code == 2, result.output
     assert f"set {PREFIX}ORGANIZATION_ID" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_credentials_check_ends_with_status_2_naming_them(
+        configured: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ACCESS_TOKEN", "USERNAME", "PASSWORD", "SECURITY_TOKEN", "CLIENT_ID",
+                 "PRIVATE_KEY_FILE"):
+        monkeypatch.delenv(PREFIX + name, raising=False)
+    result = run("check")
+    assert result.exit_code == 2, result.output
+    assert f"{PREFIX}ACCESS_TOKEN" in result.output
+    assert "Traceback" not in result.output

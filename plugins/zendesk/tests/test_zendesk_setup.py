@@ -170,11 +170,16 @@ def test_the_trigger_body_command_prints_the_json_to_paste() -> None:
 
 
 def test_check_shows_the_api_user_and_the_mapping(configured: Sandbox) -> None:
+    for group in ("Senior Customer Champions", "Customer Champion managers"):
+        configured.add_group(group)  # the default policies name them
     setup()
     result = CliRunner().invoke(zendesk_group, ["check"])
     assert result.exit_code == 0, result.output
-    assert str(configured.api_user["id"]) in result.output
-    assert "SLA first response due (id" in result.output
+    assert f"ok         api user '{configured.api_email}': id {configured.api_user['id']}" in (
+        result.output)
+    assert ("ok         field 'sla_first_response_due': field:SLA first response due (id "
+            in result.output)
+    assert result.output.endswith("All good.\n")
     assert configured.api_token not in result.output
     assert WEBHOOK_SECRET not in result.output
 

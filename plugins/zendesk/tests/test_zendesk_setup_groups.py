@@ -79,13 +79,16 @@ def test_a_policy_that_does_not_load_is_named(configured: Sandbox,
 
 def test_check_shows_each_group_with_its_id_or_what_to_create(code42: Sandbox) -> None:
     senior = code42.add_group("Senior Customer Champions")
+    run("setup", "--bridge-url", BRIDGE)
     result = run("check")
-    assert result.exit_code == 0, result.output
-    lines = [line.strip() for line in result.output.splitlines()
-             if line.strip().startswith("group:")]
-    assert lines[0] == f"group: Senior Customer Champions (id {senior['id']})"
-    assert lines[1].startswith("group: Customer Champion managers (missing: create the group "
-                               "'Customer Champion managers' in Admin Center")
+    assert result.exit_code == 1, result.output
+    lines = [line.strip() for line in result.output.splitlines() if " group '" in line]
+    assert lines[0] == f"ok         group 'Senior Customer Champions': id {senior['id']}"
+    assert lines[1].startswith("PROBLEM    group 'Customer Champion managers': missing: create "
+                               "the group 'Customer Champion managers' in Admin Center")
+    assert result.output.endswith("1 problem(s): see the PROBLEM lines for what to do.\n")
+    code42.add_group("Customer Champion managers")
+    assert run("check").exit_code == 0
 
 
 def test_the_demo_data_has_every_group_the_bundled_policies_name(

@@ -39,8 +39,10 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-class _DatabaseSettingProblem(click.ClickException):
-    exit_code = 2  # a setting to fix, like every settings error
+class SettingProblem(click.ClickException):
+    """A command ended by a setting to fix: exit status 2, like every settings error."""
+
+    exit_code = 2
 
 
 def store_problem(error: Exception, doing: str = "") -> click.ClickException:
@@ -50,5 +52,5 @@ def store_problem(error: Exception, doing: str = "") -> click.ClickException:
     message = f"{doing}: {error}" if doing else str(error)
     if isinstance(error, BadDatabaseUrl) or (isinstance(error, StoreNotWritable)
                                              and error.setting_problem):
-        return _DatabaseSettingProblem(message)
+        return SettingProblem(message)
     return click.ClickException(message)

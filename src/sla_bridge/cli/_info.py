@@ -14,7 +14,7 @@ from sla_bridge.settings import (
     SettingsError,
 )
 
-from ._context import AppContext, pass_app
+from ._context import AppContext, SettingProblem, pass_app
 from ._tables import render_table
 
 
@@ -38,13 +38,18 @@ def config_command(app: AppContext, as_json: bool) -> None:
     """Print the effective settings, secrets masked, as the variables that set them (a
     platform's MODE as in force there: its own, else SLA_BRIDGE_MODE)."""
     data: dict[str, Any] = masked(app.settings)
-    for section, settings_class in sorted(app.host.settings_sections().items()):
+    sections = app.host.settings_sections()
+    try:
+        app.settings.check_modes(sections)
+    except SettingsError as exc:
+        raise SettingProblem(str(exc)) from None
+    for section, settings_class in sorted(sections.items()):
         try:
             data[section] = masked(app.settings.section(settings_class))
             if data[section].get("mode", "") is None:  # a platform section, mode not set
                 data[section]["mode"] = app.settings.mode_for(section)  # the effective one
         except SettingsError as exc:
-            raise click.ClickException(f"invalid {section} settings:\n{exc}") from None
+            raise SettingProblem(f"invalid {section} settings:\n{exc}") from None
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
 from sla_bridge.actions import action_from_json
+from sla_bridge.businesstime import format_duration
 from sla_bridge.clock import Clock, FixedClock
 from sla_bridge.errors import StoreError
 
-from ._context import AppContext, pass_app, store_problem
+from ._context import AppContext, SettingProblem, pass_app, store_problem
 from ._due import InstantType
 from ._tables import render_table
 
@@ -25,13 +26,20 @@ if TYPE_CHECKING:
 @contextmanager
 def opened_runtime(app: AppContext, clock: Clock | None = None,
                    migrate: bool = True) -> Iterator[Runtime]:
-    """Build the runtime for a command; database problems end it with a clear message."""
+    """Build the runtime for a command; database problems end it with a clear message, a
+    policy that does not load with status 2 naming ``SLA_BRIDGE_POLICIES``."""
+    from sla_bridge.policy import PolicyError
     from sla_bridge.runtime import Runtime
+    from sla_bridge.settings import SettingsError
 
     try:
         runtime = Runtime.build(app.settings, clock or app.clock, app.host)
     except StoreError as exc:
         raise store_problem(exc) from None
+    except PolicyError as exc:
+        raise SettingProblem(f"SLA_BRIDGE_POLICIES: {exc}") from None
+    except SettingsError as exc:
+        raise SettingProblem(str(exc)) from None
     try:
         if migrate:
             runtime.store.upgrade()
@@ -45,17 +53,53 @@ def opened_runtime(app: AppContext, clock: Clock | None = None,
         runtime.close()
 
 
+# How far ahead of the command's clock --as-of may be without --force: enough for an --as-of
+# that a scheduler on another machine, whose clock runs a little ahead, computed as "now";
+# far below the minutes SLA targets are counted in, so nothing fires meaningfully early.
+EARLY_TOLERANCE = timedelta(seconds=5)
+
+
+def refuse_early(as_of: datetime, now: datetime) -> None:
+    """End ``run-due`` with exit status 2 when ``as_of`` is later than ``now`` (beyond
+    :data:`EARLY_TOLERANCE`): it would write warnings, breaches and closes before they are
+    due. The message says so and how to preview (``--dry-run``) or act anyway (``--force``)."""
+    ahead = as_of - now
+    if ahead <= EARLY_TOLERANCE:
+        return
+    early = _span(ahead)
+    raise click.UsageError(
+        f"--as-of {as_of.isoformat()} is {early} after now ({now.isoformat(timespec='seconds')}): "
+        "run-due would fire every timer due by then and write its warnings, breaches and "
+        f"closes to the tickets now, {early} early. Preview them with --dry-run; add --force "
+        "to really act as of that instant.")
+
+
+def _span(span: timedelta) -> str:
+    """``span`` for a person: "30 s", "4 h 10 min", "3 days 2 h"."""
+    if span < timedelta(minutes=1):
+        return f"{round(span.total_seconds())} s"
+    if span < timedelta(days=1):
+        return format_duration(span)
+    days, hours = span.days, span.seconds // 3600
+    return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
+
+
 @click.command("run-due")
 @click.option("--as-of", "as_of", type=InstantType(), required=True,
               help="Process everything due by this instant (ISO 8601 with offset).")
 @click.option("--dry-run", is_flag=True, help="List what is due without changing anything.")
+@click.option("--force", is_flag=True,
+              help="Act even though --as-of is in the future (writes to tickets early).")
 @pass_app
-def run_due_command(app: AppContext, as_of: datetime, dry_run: bool) -> None:
+def run_due_command(app: AppContext, as_of: datetime, dry_run: bool, force: bool) -> None:
     """Fire the timers due by --as-of and reconcile the tickets they wake.
 
-    For catch-up after downtime, for tests, and to answer "what will fire by Friday?".
+    For catch-up after downtime, for tests, and to answer "what will fire by Friday?"
+    (with --dry-run: a later --as-of without it is refused unless --force is given).
     The clock is set to --as-of for the whole run.
     """
+    if not dry_run and not force:
+        refuse_early(as_of, app.clock.now())
     with opened_runtime(app, FixedClock(as_of), migrate=not dry_run) as runtime:
         if dry_run:
             timers = runtime.store.timers(due_before=as_of, limit=100_000)
@@ -120,7 +164,8 @@ def show_command(app: AppContext, letter_id: int) -> None:
 @click.argument("letter_id", type=int)
 @pass_app
 def replay_command(app: AppContext, letter_id: int) -> None:
-    """Apply a dead letter's action again (with retries); on success it is marked replayed."""
+    """Apply a dead letter's action again (with retries); on success it is marked replayed.
+    On a platform in observe mode nothing is written: the replay is logged and recorded."""
     with opened_runtime(app, migrate=False) as runtime:
         letter = runtime.store.get_dead_letter(letter_id)
         if letter is None or letter.status != "open":
@@ -130,6 +175,11 @@ def replay_command(app: AppContext, letter_id: int) -> None:
             raise click.ClickException(
                 f"platform {letter.ref.platform!r} is not loaded; check `sla-bridge plugins` "
                 "and its settings")
+        if runtime.settings.mode_for(platform.name) == "observe":
+            from sla_bridge.worker._observe import observe_replay
+
+            click.echo(observe_replay(runtime.store, platform, letter))
+            return
         from sla_bridge.worker import Applier
 
         applier = Applier(runtime.store, runtime.metrics, runtime.settings.retry)

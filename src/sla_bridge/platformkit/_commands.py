@@ -1,11 +1,17 @@
 """What a platform's ``sla-bridge <platform> ...`` commands share: settings, the groups the
-policies name, failures and the frame of ``setup`` (its common options, the plan shown or
-applied, the webhook secret)."""
+policies name, failures, the frame of ``setup`` (its common options, the plan shown or
+applied, the webhook secret) and the end of ``check``.
+
+Exit statuses: 0 when all is well; 1 when the platform answers but something is wrong there
+(a ``check`` problem, a failed call); 2 when a setting must be fixed first (missing or
+invalid, or the platform cannot be reached or refuses the credentials), as for click's usage
+errors.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +24,7 @@ from sla_bridge.settings import SettingsError
 
 from ._errors import VendorErrors
 from ._settings import PlatformSettings
-from ._setup import Plan, report_webhook_secret
+from ._setup import Finding, Plan, report_webhook_secret
 
 _S = TypeVar("_S", bound=PlatformSettings)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -67,6 +73,18 @@ def policy_groups_for_command() -> dict[str, list[str]]:
         return groups_named(library.load(name) for name in bridge.policies)
     except PolicyError as exc:
         raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None
+
+
+def report_findings(findings: Sequence[Finding]) -> None:
+    """The end of a ``check``: a line per finding, then "All good." (status 0), or how many
+    problems there are, ending the command with status 1."""
+    for finding in findings:
+        click.echo(finding.line())
+    problems = [f for f in findings if not f.ok]
+    if problems:
+        click.echo(f"{len(problems)} problem(s): see the PROBLEM lines for what to do.")
+        sys.exit(1)
+    click.echo("All good.")
 
 
 @contextmanager

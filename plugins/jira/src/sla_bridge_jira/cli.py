@@ -13,6 +13,7 @@ from sla_bridge.platformkit import (
     command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
+    report_findings,
     run_setup,
     settings_for_command,
     setup_options,
@@ -109,13 +110,7 @@ def check_command(bridge_url: str | None) -> None:
         findings += field_report(settings, fields)
         findings += workflow_findings(client, settings, fields)
         findings += group_findings(client, settings, groups)
-    for finding in findings:
-        click.echo(finding.line())
-    problems = [f for f in findings if not f.ok]
-    if problems:
-        click.echo(f"{len(problems)} problem(s): see the PROBLEM lines for what to do.")
-        sys.exit(1)
-    click.echo("All good.")
+    report_findings(findings)
 
 
 @jira_group.command("automation-rule")

@@ -12,6 +12,7 @@ from sla_bridge.platformkit import (
     command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
+    report_findings,
     run_setup,
     settings_for_command,
 )
@@ -111,13 +112,7 @@ def check_command() -> None:
                 findings += queue_findings(org_queues(client), groups)
     finally:
         client.close()
-    for finding in findings:
-        click.echo(finding.line())
-    problems = [f for f in findings if not f.ok]
-    if problems:
-        click.echo(f"{len(problems)} problem(s): see the PROBLEM lines for what to do.")
-        sys.exit(1)
-    click.echo("All good.")
+    report_findings(findings)
 
 
 @salesforce_group.command("sandbox", context_settings={"ignore_unknown_options": True,

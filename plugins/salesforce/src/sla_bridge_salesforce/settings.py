@@ -261,7 +261,11 @@ class SalesforceSettings(PlatformSettings):
     @field_validator("ca_bundle", "private_key_file")
     @classmethod
     def _check_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
+        try:
+            readable = value is None or value.is_file()
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise ValueError(f"not a readable file: {exc.strerror}") from None
+        if not readable:
             raise ValueError(f"{value} is not a readable file (leave the variable empty or "
                              "unset for none)")
         return value

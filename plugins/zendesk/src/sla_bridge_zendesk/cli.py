@@ -10,19 +10,23 @@ import click
 
 from sla_bridge.clock import SystemClock
 from sla_bridge.platformkit import (
+    Finding,
+    command_clock,
     exit_on_vendor_error,
     policy_groups_for_command,
+    report_findings,
     run_setup,
     settings_for_command,
     setup_options,
 )
 
+from .check import field_findings, webhook_findings
 from .client import ZendeskClient
 from .inbound import trigger_body
 from .provision import Provisioner
 from .resync import Changed, Resynced, TicketExport, parse_since, resync
 from .settings import PLATFORM, ZendeskSettings
-from .setup_groups import group_report
+from .setup_groups import group_findings
 
 if TYPE_CHECKING:
     from sla_bridge.cli import AppContext
@@ -66,28 +70,25 @@ def setup_command(bridge_url: str, dry_run: bool, mode: str, manager_group: str 
 
 @zendesk_group.command("check")
 def check_command() -> None:
-    """Show the settings (secrets masked), the API user, and where each mapped value lives."""
+    """Check the settings (secrets masked), the API user, the webhook and its signing
+    secret, the fields the mapping names and the groups the policies name; exit 1 naming
+    each problem and what to do (2 when a setting is missing or invalid)."""
     settings = load_settings()
     groups = policy_groups_for_command()
     from .platform import ZendeskPlatform
 
-    platform = ZendeskPlatform(settings, SystemClock())
+    platform = ZendeskPlatform(settings, command_clock())
     for key, value in settings.summary().items():
         click.echo(f"{key:>16}: {value}")
-    with exit_on_vendor_error("sla-bridge zendesk check"):
-        click.echo(f"{'api user id':>16}: {platform.bridge_user_id()}")
-        for name in settings.fields.all():
-            resolved = []
-            for source in settings.fields.sources(name):
-                if source.kind == "field":
-                    found = platform.field_id(source.arg)
-                    resolved.append(f"{source} (id {found})" if found else f"{source} (MISSING)")
-                else:
-                    resolved.append(str(source))
-            click.echo(f"{name:>26}: {', '.join(resolved)}")
-        for line in group_report(platform.client, groups):
-            click.echo(line)
-
+    command = "sla-bridge zendesk check"
+    with exit_on_vendor_error(command), platform.client.errors.calling("check"):
+        findings = [Finding(True, "api user", settings.email,
+                            f"id {platform.bridge_user_id()} (the bridge's own writes are "
+                            "recognised by it)")]
+        findings += webhook_findings(platform.client, settings)
+        findings += field_findings(platform.lookups, settings)
+        findings += group_findings(platform.client, groups)
+    report_findings(findings)
 
 
 @zendesk_group.command("resync")
@@ -131,6 +132,7 @@ def _runtime(app: AppContext | None) -> Runtime:
     """The bridge as ``sla-bridge`` built it (or from the environment); database problems
     end the command with their message."""
     from sla_bridge.errors import StoreError
+    from sla_bridge.policy import PolicyError
     from sla_bridge.runtime import Runtime
     from sla_bridge.settings import SettingsError, load_settings
 
@@ -143,6 +145,8 @@ def _runtime(app: AppContext | None) -> Runtime:
                              app.host if app is not None else None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    except PolicyError as exc:
+        raise click.UsageError(f"SLA_BRIDGE_POLICIES: {exc}") from None
 
 
 def _migrated(runtime: Runtime) -> None:

@@ -97,11 +97,14 @@ def parse_duration(text: str) -> timedelta:
     """``90s``, ``15m``, ``2h``, ``3d``, ``1w``, ``1h30m``, a number of seconds, or an ISO
     8601 duration (``PT15M``); :class:`ValueError` naming the forms for anything else."""
     compact = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
-        return timedelta(seconds=float(compact))
-    if _COMPACT.match(compact):
-        return sum((float(n) * _UNITS[unit] for n, unit in _PART.findall(compact)),
-                   timedelta(0))
+    try:
+        if re.fullmatch(r"\d+(?:\.\d+)?", compact):
+            return timedelta(seconds=float(compact))
+        if _COMPACT.match(compact):
+            return sum((float(n) * _UNITS[unit] for n, unit in _PART.findall(compact)),
+                       timedelta(0))
+    except OverflowError:  # past timedelta's 999999999 days
+        raise ValueError(f"{text!r} is too long a duration; use e.g. 15m, 1h or 1d") from None
     try:
         value = TypeAdapter(timedelta).validate_python(text.strip())
     except ValidationError:

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sla_bridge.platformkit import Plan, find_named
+from sla_bridge.platformkit import Finding, Plan, find_named
 from sla_bridge.policy import group_uses
 
 from .client import ZendeskClient
 
-__all__ = ["GROUPS_PAGE", "group_report", "plan_groups"]
+__all__ = ["GROUPS_PAGE", "group_findings", "plan_groups"]
 
 #: Where a Zendesk admin creates a group (Admin Center).
 GROUPS_PAGE = "Admin Center > People > Team > Groups"
@@ -45,15 +45,16 @@ def plan_groups(plan: Plan, client: ZendeskClient, groups: Mapping[str, Sequence
             plan.add("group", str(found["name"]), "unchanged", group_uses(where))
 
 
-def group_report(client: ZendeskClient, groups: Mapping[str, Sequence[str]]) -> list[str]:
-    """``check``'s lines: each group the policies name, its id or what to do."""
+def group_findings(client: ZendeskClient, groups: Mapping[str, Sequence[str]]
+                   ) -> list[Finding]:
+    """``check``'s findings: each group the policies name, its id or what to create."""
     have = client.get_all("/groups", "groups") if groups else []
-    lines = []
+    findings = []
     for group, where in groups.items():
         found = _find(have, group)
-        state = f"id {found['id']}" if found is not None else _missing(group, where)
-        lines.append(f"{'group':>16}: {group} ({state})")
-    return lines
+        findings.append(Finding(True, "group", group, f"id {found['id']}") if found is not None
+                        else Finding(False, "group", group, _missing(group, where)))
+    return findings
 
 
 def _find(have: Sequence[Mapping[str, Any]], group: str) -> Mapping[str, Any] | None:
