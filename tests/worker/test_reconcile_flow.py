@@ -78,10 +78,10 @@ def test_breach_timer_fires_and_alerts_once(testdesk, runtime: Runtime,  # type:
     runtime.store.accept([InboundEvent(ref=ticket.ref, delivery_id="later")])
     drain(runtime)
     assert len(testdesk.db.applied("1")) == 3
-    # Counted once on /metrics, by policy, plan and severity.
+    # Counted once on /metrics, by policy, plan, severity and metric.
     breaches = runtime.metrics.registry.get_sample_value(
         "sla_bridge_sla_breaches_total",
-        {"policy": "runtime-test", "plan": "gold", "severity": "2"})
+        {"policy": "runtime-test", "plan": "gold", "severity": "2", "metric": "first_response"})
     assert breaches == 1.0
 
 

@@ -12,7 +12,7 @@ from sla_bridge.errors import StoreError
 from sla_bridge.plugin import PluginError
 from sla_bridge.policy import PolicyError
 
-from ._context import AppContext, pass_app, store_problem
+from ._context import AppContext, SettingProblem, pass_app, store_problem
 
 if TYPE_CHECKING:
     from sla_bridge.runtime import Runtime
@@ -37,17 +37,11 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
 
     Migrates the database first unless SLA_BRIDGE_SERVER__RUN_MIGRATIONS=false.
     """
+    from contextlib import ExitStack
+
     from sla_bridge.logs import configure_logging
-    from sla_bridge.runtime import Runtime
-    from sla_bridge.server import (
-        BARE_ENDPOINT_ENV,
-        FACTORY,
-        ListenError,
-        bind,
-        create_app,
-        plugin_secrets,
-        serve,
-    )
+    from sla_bridge.runtime import multiprocess_directory
+    from sla_bridge.server import plugin_secrets
 
     server = app.settings.server
     host = server.host if host is None else host
@@ -55,13 +49,37 @@ def serve_command(app: AppContext, host: str | None, port: int | None, workers: 
     workers = server.workers if workers is None else workers
     settings = app.settings
     configure_logging(settings, plugin_secrets(app.host, settings))
+    # Before any metric exists: prometheus-client reads it when a process starts.
+    metrics = ExitStack()
+    try:
+        folder = metrics.enter_context(multiprocess_directory(workers))
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    with metrics:
+        if folder is not None:
+            log.info("metrics: kept in %s (PROMETHEUS_MULTIPROC_DIR) by %s; /metrics adds "
+                     "them up", folder, "the server process" if workers == 1 else
+                     f"the {workers} server processes")
+        _serve(app, host, port, workers, bare_endpoint)
+
+
+def _serve(app: AppContext, host: str, port: int, workers: int, bare_endpoint: bool) -> None:
+    from sla_bridge.runtime import Runtime
+    from sla_bridge.server import BARE_ENDPOINT_ENV, FACTORY, ListenError, bind, create_app, serve
+    from sla_bridge.settings import SettingsError
+
+    settings, server = app.settings, app.settings.server
     try:
         runtime = Runtime.build(settings, app.clock, app.host)
     except StoreError as exc:
         raise store_problem(exc) from None
     except OSError as exc:  # the SQLite file's directory cannot be created
         raise click.ClickException(f"SLA_BRIDGE_DATABASE_URL: {exc}") from None
-    except (PolicyError, PluginError) as exc:
+    except PolicyError as exc:
+        raise SettingProblem(f"cannot start: SLA_BRIDGE_POLICIES: {exc}") from None
+    except SettingsError as exc:
+        raise SettingProblem(f"cannot start: {exc}") from None
+    except PluginError as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     try:
         sock = bind(host, port)

@@ -17,9 +17,11 @@ from sla_bridge.settings import Settings
 from sla_bridge.store import Store
 
 from ._health import WorkerHealth
-from ._metrics import Metrics
+from ._metrics import Metrics, settled_targets
+from ._multiprocess import forget_process, multiprocess_dir, multiprocess_directory
 
-__all__ = ["Metrics", "Runtime", "WorkerHealth"]
+__all__ = ["Metrics", "Runtime", "WorkerHealth", "forget_process", "multiprocess_dir",
+           "multiprocess_directory", "settled_targets"]
 
 log = logging.getLogger("sla_bridge.runtime")
 
@@ -39,11 +41,14 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, host: PluginHost | None = None) -> Runtime:
-        """Load plugins, policies and platforms and open the database (without migrating)."""
+        """Load plugins, policies and platforms and open the database (without migrating);
+        a per-platform mode variable that names no platform or no mode is a
+        :class:`~sla_bridge.settings.SettingsError`."""
         host = host or PluginHost.from_settings(settings)
         library = host.policy_library()
         policies = [library.load(name) for name in settings.policies]
         platforms = host.platforms(clock, settings)
+        settings.check_modes({*host.settings_sections(), *platforms})
         if not platforms:
             log.warning("no platform plugin is installed or configured: webhooks will get 404")
         return cls(settings, host, clock, Store(settings.database_url, clock), platforms,

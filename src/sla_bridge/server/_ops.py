@@ -8,17 +8,19 @@ from collections.abc import Callable
 import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 from sla_bridge.runtime import Runtime
-from sla_bridge.store import StoreError
+from sla_bridge.store import Backlog, StoreError
 
 from ._models import Health, Readiness
 
 log = logging.getLogger("sla_bridge.server")
 
 
+# The hook a platform plugin implements (its version goes into sla_bridge_build_info).
+PLATFORM_HOOK = "sla_bridge_register_platforms"
 # /readyz answers within this, whatever the database does (a silent partition included).
 READY_WITHIN = 1.0
 
@@ -64,23 +66,44 @@ def operations_router(runtime: Runtime) -> APIRouter:
         body = Readiness(status="ready" if ready else "unavailable", checks=checks)
         return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
+    metrics.set_build_info({info.name: info.version for info in runtime.host.plugins()
+                            if not info.builtin and PLATFORM_HOOK in info.hooks})
+
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
                 responses={200: {"content": {CONTENT_TYPE_LATEST: {}},
                                  "description": "Metrics in the Prometheus text format"}})
     async def metrics_endpoint() -> Response:
-        """Return every metric; the inbox depth and oldest-age gauges are refreshed first
-        (left as they were when the database does not answer)."""
+        """Return every metric (of every server process under ``--workers N``); the inbox,
+        timer and dead-letter gauges are read from the database first (left as they were
+        when it does not answer within a second)."""
+        backlog = None
         try:
-            depth, oldest = await anyio.to_thread.run_sync(store.inbox_depth)
+            with anyio.move_on_after(READY_WITHIN):
+                backlog = await anyio.to_thread.run_sync(store.backlog, abandon_on_cancel=True)
         except (StoreError, SQLAlchemyError) as exc:
-            log.warning("metrics: inbox depth not refreshed: %s", exc)
+            log.warning("metrics: the database gauges are not refreshed: %s", exc)
         else:
-            metrics.inbox_depth.set(depth)
-            age = (runtime.clock.now() - oldest).total_seconds() if oldest else 0.0
-            metrics.inbox_oldest_age.set(max(age, 0.0))
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+            if backlog is None:
+                log.warning("metrics: the database gauges are not refreshed: no answer "
+                            "within %g s", READY_WITHIN)
+        if backlog is not None:
+            _refresh(runtime, backlog)
+        # Under --workers N this reads every process's files: off the event loop.
+        page = await anyio.to_thread.run_sync(metrics.exposition)
+        return Response(page, media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def _refresh(runtime: Runtime, backlog: Backlog) -> None:
+    """Set the gauges read from the database."""
+    metrics = runtime.metrics
+    metrics.inbox_depth.set(backlog.inbox_depth)
+    oldest = backlog.inbox_oldest
+    age = (runtime.clock.now() - oldest).total_seconds() if oldest else 0.0
+    metrics.inbox_oldest_age.set(max(age, 0.0))
+    metrics.timers_pending.set(backlog.timers_scheduled)
+    metrics.dead_letters_open.set(backlog.dead_letters_open)
 
 
 def _modes(runtime: Runtime) -> str:

@@ -7,13 +7,15 @@ import inspect
 import logging
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from sla_bridge._net import bind_socket
-from sla_bridge.runtime import Runtime
+from sla_bridge.runtime import Runtime, forget_process
 from sla_bridge.settings import ServerSettings, load_settings
 
 from ._app import freeze_startup_objects
@@ -98,6 +100,44 @@ def raise_open_file_limit(max_connections: int) -> None:
                     _OWN_FILES)
 
 
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor of the worker processes, which also tells prometheus-client
+    when one has ended (replaced after a crash, retired by SIGHUP or SIGTTOU, or at
+    shutdown), as its multiprocess mode asks (``mark_process_dead``)."""
+
+    def keep_subprocess_alive(self) -> None:
+        """Replace the dead workers (uvicorn), then forget them."""
+        with self._forgetting():
+            super().keep_subprocess_alive()
+
+    def restart_all(self) -> None:
+        """Replace every worker (SIGHUP), then forget the old ones."""
+        with self._forgetting():
+            super().restart_all()
+
+    def handle_ttou(self) -> None:
+        """Retire one worker (SIGTTOU), then forget it."""
+        with self._forgetting():
+            super().handle_ttou()
+
+    def join_all(self) -> None:
+        """Wait for every worker to end (shutdown), then forget them."""
+        super().join_all()
+        for process in self.processes:
+            if process.pid is not None:
+                forget_process(process.pid)
+
+    @contextmanager
+    def _forgetting(self) -> Iterator[None]:
+        before = {p.pid for p in self.processes}
+        try:
+            yield
+        finally:
+            for pid in before - {p.pid for p in self.processes}:
+                if pid is not None:
+                    forget_process(pid)
+
+
 def serve(app: FastAPI | str, sock: socket.socket, *, workers: int = 1,
           access_log: bool = False) -> bool:
     """Serve on ``sock`` until SIGINT/SIGTERM; returns whether the server started.
@@ -113,10 +153,10 @@ def serve(app: FastAPI | str, sock: socket.socket, *, workers: int = 1,
              "" if workers == 1 else "es", os.getpid())
     if workers > 1:
         if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn releases
-            Multiprocess(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]
-                         sockets=[sock]).run()
+            Supervisor(config, target=uvicorn.Server(config).run,  # type: ignore[call-arg]
+                       sockets=[sock]).run()
         else:
-            Multiprocess(config, sockets=[sock]).run()
+            Supervisor(config, sockets=[sock]).run()
         return True
     freeze_startup_objects()
     server = uvicorn.Server(config)

@@ -20,6 +20,12 @@ _POSTGRES_CONNECT = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 1
                      "keepalives_interval": 5, "keepalives_count": 3, "tcp_user_timeout": 10_000}
 
 
+#: The execution option of a unit of work that only reads (``Store.reading``): on SQLite it
+#: begins deferred, without the write lock, and cannot write.
+READ_ONLY = "sla_bridge_read_only"
+_QUERY_ONLY = "sla_bridge_query_only"  # per pooled SQLite connection: PRAGMA query_only
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` (``SLA_BRIDGE_DATABASE_URL``)."""
     try:
@@ -59,7 +65,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
+    def _configure(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -68,12 +74,21 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        record.info[_QUERY_ONLY] = False
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        # Take the write lock at the start: claims read then update, and two deferred
-        # transactions upgrading to writers would deadlock each other.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that writes takes the write lock at its start (BEGIN IMMEDIATE):
+        # a deferred transaction that reads and then writes must upgrade its lock, and two
+        # such upgrades deadlock (one gets SQLITE_BUSY, "database is locked", whatever the
+        # busy timeout). A read-only unit of work (READ_ONLY) begins deferred, which in WAL
+        # mode reads a snapshot without waiting for the writer, and runs with query_only
+        # on, so that it cannot write and so never needs that upgrade.
+        read_only = bool(connection.get_execution_options().get(READ_ONLY, False))
+        if connection.info.get(_QUERY_ONLY) is not read_only:
+            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            connection.info[_QUERY_ONLY] = read_only
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

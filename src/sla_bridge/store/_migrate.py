@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -35,5 +37,25 @@ def head_revision() -> str:
 
 
 def current_revision(connection: Connection) -> str | None:
-    """Return the revision the database is at, ``None`` when it was never migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
+    """Return the revision the database is at, ``None`` when it was never migrated.
+
+    Quietly: every ``/readyz`` asks, and Alembic would log its "Context impl ..." and
+    "Will assume ... DDL" lines (INFO) each time.
+    """
+    token = _QUIET.set(True)
+    try:
+        return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        _QUIET.reset(token)
+
+
+class _QuietFilter(logging.Filter):
+    """Drops Alembic's set-up lines while this thread (or task) reads the revision."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _QUIET.get()
+
+
+_QUIET: ContextVar[bool] = ContextVar("sla_bridge_quiet_alembic", default=False)
+# The logger Alembic's MigrationContext writes those lines to; migrations still log theirs.
+logging.getLogger("alembic.runtime.migration").addFilter(_QuietFilter())

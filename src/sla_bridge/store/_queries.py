@@ -1,6 +1,6 @@
 """Read queries for the operator's dashboard and its admin API: SLA clocks across tickets.
 
-Each function takes an open connection (``with store.transaction() as conn``) and only reads.
+Each function takes an open connection (``with store.reading() as conn``) and only reads.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, or_, select
 
-from ._schema import sla_clocks, ticket_states
+from ._periods import COMPLIANCE_METRICS
+from ._schema import sla_clocks, sla_periods, ticket_states
 
 ClockState = Literal["at_risk", "breached", "open"]
-COMPLIANCE_METRICS = ("first_response", "next_update")  # the policy model's METRICS
 
 
 @dataclass(frozen=True)
@@ -105,26 +105,21 @@ class ComplianceCount:
 
 
 def compliance(conn: Connection, since: datetime, until: datetime) -> list[ComplianceCount]:
-    """Count the first-response and next-update targets decided in ``[since, until)``.
+    """Count the first-response and next-update periods decided in ``[since, until)``.
 
-    A target is decided when it is met (at ``met_at``; met late counts as breached) or when it
-    is breached and still unmet (at its due instant). The store keeps each ticket's latest
-    clock per metric, so an earlier next-update period replaced by a newer one is not counted.
+    A period is decided when it is met (at ``met_at``; met late counts as breached) or when
+    it is breached and still unmet (at its due instant). Every period counts once: a ticket
+    answered five times has five next-update periods (``sla_periods``, kept as the tickets'
+    states are saved), each under the policy, plan and severity of its ticket when decided.
     """
-    c, t = sla_clocks.c, ticket_states.c
-    query = select(c.metric, c.due_at, c.met_at, c.breached, t.policy_id, t.plan,
-                   t.customer_severity, t.vendor_severity).join(ticket_states, and_(
-                       t.platform == c.platform, t.ticket_id == c.ticket_id)).where(
-        c.metric.in_(COMPLIANCE_METRICS),
-        or_(and_(c.met_at.is_not(None), c.met_at >= since, c.met_at < until),
-            and_(c.met_at.is_(None), c.breached.is_(True), c.due_at >= since,
-                 c.due_at < until)))
+    p = sla_periods.c
+    query = select(p.metric, p.decided_at, p.met_at, p.breached, p.policy_id, p.plan,
+                   p.severity).where(p.metric.in_(COMPLIANCE_METRICS),
+                                     p.decided_at >= since, p.decided_at < until)
     counts: dict[tuple[str, str | None, str | None, str | None, str], list[int]] = {}
     for row in conn.execute(query):
-        decided: datetime = row.met_at if row.met_at is not None else row.due_at
-        year, week, _ = decided.isocalendar()
-        key = (f"{year}-W{week:02d}", row.policy_id, row.plan,
-               row.vendor_severity or row.customer_severity, row.metric)
+        year, week, _ = row.decided_at.isocalendar()
+        key = (f"{year}-W{week:02d}", row.policy_id, row.plan, row.severity, row.metric)
         met_in_time = row.met_at is not None and not row.breached
         tally = counts.setdefault(key, [0, 0])
         tally[0 if met_in_time else 1] += 1

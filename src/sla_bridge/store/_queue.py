@@ -8,7 +8,7 @@ generation counter tells, at release, whether the ticket was woken again meanwhi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -17,19 +17,21 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     and_,
+    bindparam,
     delete,
     func,
     insert,
     literal,
     or_,
     select,
+    tuple_,
     type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sla_bridge.platforms import InboundEvent
-from sla_bridge.records import StoredEvent, TimerSpec
+from sla_bridge.records import StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import TicketRef
 
 from ._schema import UTCDateTime, inbox, timers, work
@@ -37,13 +39,20 @@ from ._schema import UTCDateTime, inbox, timers, work
 
 @dataclass(frozen=True)
 class Claim:
-    """A ticket leased to one worker, with the events that woke it."""
+    """A ticket leased to one worker, with the events that woke it and, read in the same
+    transaction (:meth:`sla_bridge.store.Store.claim`), what the bridge remembers about it
+    (``memory``) and the ledger's one-off and observed entries of it (``ledger``: key ->
+    status), which nobody but the lease holder changes while the lease holds; ``read`` says
+    they were (else ``memory`` ``None`` is "not read", not "a new ticket")."""
 
     ref: TicketRef
     generation: int
     owner: str
     attempts: int
     events: tuple[StoredEvent, ...]
+    memory: TicketRecord | None = None
+    ledger: Mapping[str, str] | None = None
+    read: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,35 +131,50 @@ def accept_events(conn: Connection, events: Sequence[InboundEvent], now: datetim
     return len(rows)
 
 
+# The statements of every reconcile, built once with bound parameters: building a
+# statement costs several times what executing a cached one does (they run per ticket).
+_ME = (work.c.platform == bindparam("p"), work.c.ticket_id == bindparam("t"))
+_MINE = (*_ME, work.c.lease_owner == bindparam("owner"))
+# The ticket that has waited longest, leased in the statement that finds it (one round trip).
+_NEXT_READY = (
+    select(work.c.platform, work.c.ticket_id)
+    .where(work.c.ready_at <= bindparam("now", type_=UTCDateTime()))
+    .where(or_(work.c.lease_until.is_(None),
+               work.c.lease_until < bindparam("now", type_=UTCDateTime())))
+    .order_by(work.c.ready_at)
+    .limit(1)
+    .with_for_update(skip_locked=True))
+_LEASE_NEXT = (
+    update(work)
+    .where(tuple_(work.c.platform, work.c.ticket_id).in_(_NEXT_READY))
+    .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+    .returning(work.c.platform, work.c.ticket_id, work.c.generation, work.c.attempts))
+_PENDING = (select(inbox).where(inbox.c.platform == bindparam("p"),
+                                inbox.c.ticket_id == bindparam("t"),
+                                inbox.c.processed_at.is_(None))
+            .order_by(inbox.c.id))
+_PROCESSED = (update(inbox).where(inbox.c.id.in_(bindparam("ids", expanding=True)))
+              .values(processed_at=bindparam("now")))
+_DONE = delete(work).where(*_MINE, work.c.generation == bindparam("generation"))
+_AGAIN = update(work).where(*_MINE).values(lease_owner=None, lease_until=None, attempts=0,
+                                           last_error=None)
+_SCHEDULED = select(timers.c.id, timers.c.kind, timers.c.due_at, timers.c.payload).where(
+    timers.c.platform == bindparam("p"), timers.c.ticket_id == bindparam("t"),
+    timers.c.status == "scheduled")
+
+
 def claim_ticket(conn: Connection, owner: str, now: datetime, lease: timedelta) -> Claim | None:
     """Lease the ticket that has waited longest; ``None`` when nothing is ready."""
-    row = conn.execute(
-        select(work.c.platform, work.c.ticket_id, work.c.generation, work.c.attempts)
-        .where(work.c.ready_at <= now)
-        .where(or_(work.c.lease_until.is_(None), work.c.lease_until < now))
-        .order_by(work.c.ready_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
+    row = conn.execute(_LEASE_NEXT, {"now": now, "owner": owner, "until": now + lease}).first()
     if row is None:
         return None
-    conn.execute(
-        update(work)
-        .where(and_(work.c.platform == row.platform, work.c.ticket_id == row.ticket_id))
-        .values(lease_owner=owner, lease_until=now + lease)
-    )
     ref = TicketRef(platform=row.platform, ticket_id=row.ticket_id)
     return Claim(ref, row.generation, owner, row.attempts, tuple(pending_events(conn, ref)))
 
 
 def pending_events(conn: Connection, ref: TicketRef) -> list[StoredEvent]:
     """Return the ticket's unprocessed inbox events, oldest first."""
-    rows = conn.execute(
-        select(inbox)
-        .where(inbox.c.platform == ref.platform, inbox.c.ticket_id == ref.ticket_id,
-               inbox.c.processed_at.is_(None))
-        .order_by(inbox.c.id)
-    )
+    rows = conn.execute(_PENDING, {"p": ref.platform, "t": ref.ticket_id})
     return [StoredEvent(r.id, ref, r.delivery_id, r.event_type, r.by_bridge, r.payload,
                         r.received_at) for r in rows]
 
@@ -160,17 +184,17 @@ def release_claim(conn: Connection, claim: Claim, now: datetime, *, done: bool,
     """End a lease. ``done``: the claim's events are processed and, unless the ticket was
     woken again meanwhile, its work row goes. Otherwise the ticket is retried at ``retry_at``.
     """
-    key = and_(work.c.platform == claim.ref.platform, work.c.ticket_id == claim.ref.ticket_id,
-               work.c.lease_owner == claim.owner)
+    mine = {"p": claim.ref.platform, "t": claim.ref.ticket_id, "owner": claim.owner}
     if done:
         ids = [event.id for event in claim.events]
         if ids:
-            conn.execute(update(inbox).where(inbox.c.id.in_(ids)).values(processed_at=now))
-        removed = conn.execute(delete(work).where(key, work.c.generation == claim.generation))
+            conn.execute(_PROCESSED, {"ids": ids, "now": now})
+        removed = conn.execute(_DONE, {**mine, "generation": claim.generation})
         if removed.rowcount == 0:  # woken again while we worked: go again now
-            conn.execute(update(work).where(key).values(
-                lease_owner=None, lease_until=None, attempts=0, last_error=None))
+            conn.execute(_AGAIN, mine)
         return
+    key = and_(work.c.platform == claim.ref.platform, work.c.ticket_id == claim.ref.ticket_id,
+               work.c.lease_owner == claim.owner)
     conn.execute(update(work).where(key).values(
         lease_owner=None, lease_until=None, ready_at=retry_at or now,
         attempts=work.c.attempts + 1, last_error=error))
@@ -207,9 +231,7 @@ def replace_timers(conn: Connection, ref: TicketRef, wanted: Sequence[TimerSpec]
                    now: datetime) -> int:
     """Make the ticket's scheduled timers exactly ``wanted``; return how many were added."""
     current = {row.kind: row for row in conn.execute(
-        select(timers.c.id, timers.c.kind, timers.c.due_at, timers.c.payload)
-        .where(timers.c.platform == ref.platform, timers.c.ticket_id == ref.ticket_id,
-               timers.c.status == "scheduled"))}
+        _SCHEDULED, {"p": ref.platform, "t": ref.ticket_id})}
     wanted_by_kind = {spec.kind: spec for spec in wanted}
     # Compare in UTC (row.due_at is UTC): a wanted instant in a repeated hour has fold=1,
     # and == across zones is always False for such a value (PEP 495).
@@ -311,6 +333,12 @@ def next_timer_due(conn: Connection) -> datetime | None:
     value = conn.execute(select(type_coerce(func.min(timers.c.due_at), UTCDateTime()))
                          .where(timers.c.status == "scheduled")).scalar()
     return value if isinstance(value, datetime) else None
+
+
+def scheduled_timer_count(conn: Connection) -> int:
+    """How many timers are scheduled (on the ``status, due_at`` index)."""
+    return int(conn.execute(select(func.count()).select_from(timers)
+                            .where(timers.c.status == "scheduled")).scalar_one())
 
 
 def inbox_depth(conn: Connection) -> tuple[int, datetime | None]:

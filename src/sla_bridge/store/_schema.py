@@ -218,3 +218,29 @@ sweeps = Table(
     Column("finished_at", UTCDateTime, nullable=True),
     PrimaryKeyConstraint("name"),
 )
+
+# Every first-response and next-update period once it is decided (met, or breached), kept
+# after the ticket's clock moved on to the next period: what compliance counts. One row per
+# period (its start), so looking at a ticket again rewrites the row instead of adding one.
+sla_periods = Table(
+    "sla_periods",
+    metadata,
+    Column("platform", String(PLATFORM), nullable=False),
+    Column("ticket_id", String(TICKET), nullable=False),
+    Column("metric", String(50), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("met_at", UTCDateTime, nullable=True),
+    Column("breached", Boolean, nullable=False),
+    # met_at, else (breached and not met yet) due_at: the instant the period counts at.
+    Column("decided_at", UTCDateTime, nullable=False),
+    # What the ticket was when the period was first decided (a later change of severity
+    # does not move a period already counted).
+    Column("policy_id", String(100), nullable=True),
+    Column("plan", String(100), nullable=True),
+    Column("severity", String(50), nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("platform", "ticket_id", "metric", "started_at"),
+    Index("ix_sla_periods_decided_at", "decided_at"),
+)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -42,6 +42,9 @@ from sla_bridge.tickets import Status, Ticket
 
 log = logging.getLogger("sla_bridge.worker")
 
+# The ledger statuses after which a one-off action is not written again.
+DONE = frozenset({"applied", "dead", "observed"})
+
 Sleep = Callable[[float], None]
 _R = TypeVar("_R")
 
@@ -65,20 +68,43 @@ class Applier:
         self.retry = retry
         self.sleep = sleep
 
-    def apply_all(self, platform: Platform, ticket: Ticket,
-                  actions: tuple[Action, ...]) -> list[Applied]:
+    def apply_all(self, platform: Platform, ticket: Ticket, actions: tuple[Action, ...],
+                  ledger: Mapping[str, str] | None = None) -> list[Applied]:
         """Apply what is pending of ``actions``, in order, batching what the platform can
         combine; once the ticket turns out closed, only its follow-ups are still opened
-        (they are new tickets; the closed one takes no writes)."""
+        (they are new tickets; the closed one takes no writes).
+
+        ``ledger``: the ticket's ledger entries read with its claim
+        (:attr:`sla_bridge.store.Claim.ledger`); without it each one-off action's entry is
+        looked up in the store.
+
+        Database cost: one transaction per vendor write, right after it (the ledger entries
+        of every action that write carried, together), and none to read.
+
+        The invariant: a write is in the ledger once its transaction commits; until then
+        the ticket itself says whether it landed. A crash between a vendor write and its
+        ledger transaction leaves no entry, and the next reconcile reads the ticket back:
+        state actions (fields, tags, status, assignment) are compared with it, and a
+        comment (a note, a reply; an approval request where it is a note) carries its
+        idempotency key, which the platform reads back, so the action is no longer pending
+        and nothing is written twice, batched or not (``tests/worker/test_reconcile_cost``).
+        No entry is written before a write: a "pending" entry could only say that the write
+        may have landed, which the ticket says better, at the price of a transaction more
+        per write. What leaves no trace on the ticket (a follow-up, another ticket) is kept
+        single after such a crash only by a platform that looks for it by its key before
+        creating it again.
+        """
         results: dict[int, Applied] = {}
-        plan = WritePlan(actions, ticket, self._in_ledger)
+        known = LedgerView(self.store, ledger)
+        plan = WritePlan(actions, ticket, known.done)
         batch: list[tuple[int, Step]] = []
-        untried = self._closed_for_good(platform, ticket, actions, plan)
+        untried = self._closed_for_good(platform, ticket, actions, plan, known)
 
         def flush() -> None:
-            for index, result in zip([i for i, _ in batch], self._apply_steps(
+            for (index, step), result in zip(batch, self._apply_steps(
                     platform, [s for _, s in batch]), strict=True):
                 results[index] = result
+                known.note(step.key, result.outcome)
                 if result.outcome == "closed":
                     plan.closed()
             batch.clear()
@@ -94,13 +120,14 @@ class Applier:
                 if plan.skips(step):
                     continue
                 results[index] = result = self.apply_one(platform, step.pending, step.key)
+                known.note(step.key, result.outcome)
                 if result.outcome == "closed":
                     plan.closed()
         flush()
         return [results[i] for i in sorted(results)] + untried
 
     def _closed_for_good(self, platform: Platform, ticket: Ticket, actions: Sequence[Action],
-                         plan: WritePlan) -> list[Applied]:
+                         plan: WritePlan, known: LedgerView) -> list[Applied]:
         """On a platform whose closed tickets take no update (``closed_is_final``: Zendesk,
         where a merged ticket is closed too), a closed ticket's writes are not even tried;
         its follow-ups are still opened. The writes left out, as ``closed`` outcomes."""
@@ -110,7 +137,7 @@ class Applier:
         why = f"not tried: {platform.name} takes no update of a closed ticket"
         return [Applied(a, "closed", why) for a in actions
                 if a.writes_to_ticket and a.pending_on(ticket) is not None
-                and not (a.one_off and self._in_ledger(ledger_key(a)))]
+                and not (a.one_off and known.done(ledger_key(a)))]
 
     def _apply_steps(self, platform: Platform, steps: Sequence[Step]) -> list[Applied]:
         """One batch of a batch writer's steps: one update when there are several."""
@@ -124,7 +151,7 @@ class Applier:
         def call() -> None:
             nonlocal attempts
             attempts += 1
-            self._counted(platform, lambda: platform.apply_batch(pending))
+            self._counted(platform, "batch", lambda: platform.apply_batch(pending))
 
         try:
             self.retrying(platform.name)(call)
@@ -167,13 +194,24 @@ class Applier:
                                         f"reply announces were not written ({why})", 0)
         return [results[i] for i in sorted(results)]
 
-    def _counted(self, platform: Platform, work: Callable[[], _R]) -> _R:
-        """One vendor call, counted by its outcome."""
+    def fetch(self, platform: Platform, ticket_id: str) -> Ticket:
+        """Read a ticket from its platform, with retries, each call counted and timed."""
+        ticket: Ticket = self.retrying(platform.name)(
+            self._counted, platform, "fetch", lambda: platform.fetch_ticket(ticket_id))
+        return ticket
+
+    def _counted(self, platform: Platform, operation: str, work: Callable[[], _R]) -> _R:
+        """One vendor call, counted by its outcome and timed by its ``operation``."""
+        # A duration, not an instant: the injected clock tells business time.
+        started = time.perf_counter()
         try:
             outcome = work()
         except VendorError as exc:
             self.metrics.vendor_calls.labels(platform.name, str(exc.status or "error")).inc()
             raise
+        finally:
+            self.metrics.vendor_call_seconds.labels(platform.name, operation).observe(
+                time.perf_counter() - started)
         self.metrics.vendor_calls.labels(platform.name, "ok").inc()
         return outcome
 
@@ -186,12 +224,6 @@ class Applier:
                     action.ref, error, extra={"ticket": str(action.ref)})
         return Applied(action, "dead", error)
 
-    def _in_ledger(self, key: str) -> bool:
-        # "observed": a one-off seen in observe mode had its moment then; it is not posted
-        # late after a switch to enforce (state actions are compared with the ticket instead).
-        entry = self.store.ledger_entry(key)
-        return entry is not None and entry.status in {"applied", "dead", "observed"}
-
     def apply_one(self, platform: Platform, action: Action, key: str | None = None) -> Applied:
         """Apply one action with retries; record it in the ledger or the dead letters."""
         key = key or ledger_key(action)
@@ -200,7 +232,7 @@ class Applier:
         def call() -> str | None:
             nonlocal attempts
             attempts += 1
-            return self._counted(platform, lambda: platform.apply(action))
+            return self._counted(platform, action.kind, lambda: platform.apply(action))
 
         try:
             result = self.retrying(platform.name)(call)
@@ -246,6 +278,34 @@ class Applier:
             retry=retry_if_exception(lambda e: isinstance(e, VendorError) and e.retryable),
             wait=wait, stop=stop, sleep=self.sleep, before_sleep=before_sleep, reraise=True,
         )
+
+
+class LedgerView:
+    """What one reconcile knows of its ticket's ledger: the entries read with its claim (or,
+    without them, the store's, looked up one by one) and the outcomes it recorded since."""
+
+    def __init__(self, store: Store, entries: Mapping[str, str] | None) -> None:
+        self._store = store
+        self._entries = None if entries is None else dict(entries)
+
+    def status(self, key: str) -> str | None:
+        """The entry's status (for a one-off or an observed action), or ``None``."""
+        if self._entries is None:
+            entry = self._store.ledger_entry(key)
+            return None if entry is None else entry.status
+        return self._entries.get(key)
+
+    def done(self, key: str) -> bool:
+        """Whether a one-off action is not to be written again: applied, given up on, or
+        observed ("observed": a one-off seen in observe mode had its moment then; it is not
+        posted late after a switch to enforce; state actions are compared with the ticket)."""
+        return self.status(key) in DONE
+
+    def note(self, key: str | None, outcome: str) -> None:
+        """Remember an outcome this reconcile recorded (the same key twice in one reconcile
+        is written once)."""
+        if key is not None and self._entries is not None and outcome in DONE:
+            self._entries[key] = outcome
 
 
 def _failure(exc: VendorError, attempts: int) -> str:

@@ -6,15 +6,15 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sla_bridge.platforms import Periodic, Swept
 from sla_bridge.runtime import Runtime
-from sla_bridge.store import Claim, Pruned, SchemaMissing, StoreUnavailable, Timer
+from sla_bridge.store import Pruned, SchemaMissing, StoreUnavailable, Timer
 
+from ._leases import kept_lease
 from ._reconcile import Reconciled, Reconciler
 
 log = logging.getLogger("sla_bridge.worker")
@@ -26,29 +26,6 @@ MAX_BACKOFF_SECONDS = 60.0
 def worker_name(index: int | str) -> str:
     """A name unique across hosts and processes, recorded on leases and fired timers."""
     return f"{socket.gethostname()}:{os.getpid()}:{index}"
-
-
-@contextmanager
-def kept_lease(runtime: Runtime, claim: Claim, lease: timedelta) -> Iterator[None]:
-    """Renew ``claim``'s lease in the background while the block runs (retries can be long)."""
-    done = threading.Event()
-
-    def renew() -> None:
-        while not done.wait(lease.total_seconds() / 3):
-            try:
-                if not runtime.store.extend(claim, lease):
-                    log.error("lease on %s was lost while reconciling", claim.ref)
-                    return
-            except StoreUnavailable:
-                log.warning("could not renew the lease on %s: database unavailable", claim.ref)
-
-    thread = threading.Thread(target=renew, name=f"lease-{claim.ref}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 class WorkerPool:
@@ -285,16 +262,27 @@ def reconcile_next(runtime: Runtime, reconciler: Reconciler, owner: str) -> Reco
     claim = runtime.store.claim(owner, lease)
     if claim is None:
         return None
-    with kept_lease(runtime, claim, lease):
-        try:
-            return reconciler.reconcile(claim)
-        except StoreUnavailable:
-            raise
-        except Exception as exc:
-            log.exception("reconciling %s failed", claim.ref, extra={"ticket": str(claim.ref)})
-            runtime.store.retry_later(claim, runtime.clock.now() + timedelta(minutes=1),
-                                      f"{type(exc).__name__}: {exc}")
-            return Reconciled(claim, "retry", detail=str(exc))
+    # A duration, not an instant: the injected clock tells business time.
+    started, outcome = time.perf_counter(), "error"
+    try:
+        with kept_lease(runtime, claim, lease):
+            try:
+                done = reconciler.reconcile(claim)
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                log.exception("reconciling %s failed", claim.ref,
+                              extra={"ticket": str(claim.ref)})
+                runtime.store.retry_later(claim, runtime.clock.now() + timedelta(minutes=1),
+                                          f"{type(exc).__name__}: {exc}")
+                return Reconciled(claim, "retry", detail=str(exc))
+            outcome = done.outcome
+            return done
+    finally:
+        metrics = runtime.metrics
+        metrics.reconciliations.labels(claim.ref.platform, outcome).inc()
+        metrics.reconcile_seconds.labels(claim.ref.platform, outcome).observe(
+            time.perf_counter() - started)
 
 
 @dataclass

@@ -53,7 +53,7 @@ class Reconciler:
             store.retry_later(claim, now + RETRY_CAP, detail)
             return Reconciled(claim, "retry", detail=detail)
         try:
-            ticket = self.applier.retrying(platform.name)(platform.fetch_ticket, ref.ticket_id)
+            ticket = self.applier.fetch(platform, ref.ticket_id)
         except VendorError as exc:
             if exc.status == 404:
                 detail = (f"{ref} no longer exists on {platform.name} (deleted or marked as "
@@ -64,10 +64,11 @@ class Reconciler:
             detail = f"fetching {ref} failed: {exc} (status {exc.status}); retry in {delay}"
             log.warning(detail, extra={"ticket": str(ref)})
             store.retry_later(claim, now + delay, detail)
-            runtime.metrics.reconciliations.labels(ref.platform, "retry").inc()
             return Reconciled(claim, "retry", detail=detail)
 
-        memory = store.ticket(ref)
+        # The claim brought the ticket's memory and ledger along (no transaction to read).
+        memory = claim.memory if claim.read else store.ticket(ref)
+        ledger = claim.ledger if claim.read else None
         situation = Situation(ticket, memory, claim.events, now)
         policy = needs_classification(runtime.policies, situation)
         if policy is not None:
@@ -76,9 +77,9 @@ class Reconciler:
                                 classification=runtime.host.classify(policy, ticket))
         outcome = decide(runtime.policies, situation)
         if runtime.settings.mode_for(platform.name) == "observe":
-            applied = self.observer.observe_all(platform, ticket, outcome.actions)
+            applied = self.observer.observe_all(platform, ticket, outcome.actions, ledger)
         else:
-            applied = self.applier.apply_all(platform, ticket, outcome.actions)
+            applied = self.applier.apply_all(platform, ticket, outcome.actions, ledger)
         decisions = list(outcome.decisions)
         for result in applied:
             if result.outcome in {"applied", "dead", "closed", "observed"}:
@@ -88,13 +89,7 @@ class Reconciler:
             log.info("decided on %s: %s: %s", ref, decision.kind, decision.summary,
                      extra={"ticket": str(ref), "decision": decision.kind})
         runtime.metrics.timers_scheduled.inc(added)
-        record = outcome.record
-        for decision in outcome.decisions:
-            if decision.kind.startswith("sla.") and decision.kind.endswith(".breach"):
-                runtime.metrics.sla_breaches.labels(
-                    record.policy_id or "", record.plan or "",
-                    record.vendor_severity or record.customer_severity or "").inc()
-        runtime.metrics.reconciliations.labels(ref.platform, "done").inc()
+        runtime.metrics.count_settled(memory, outcome.record)  # once stored, so once each
         return Reconciled(claim, "done", tuple(applied))
 
 
