@@ -190,6 +190,12 @@ class Platform(Protocol):
         """
         ...
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """Where an agent opens the ticket in the helpdesk (its agent UI, e.g.
+        ``https://acme.zendesk.com/agent/tickets/42``), built from the configured site
+        without a call; ``None`` when the platform has no such page or no site is set."""
+        ...
+
 
 @runtime_checkable
 class BatchWriter(Protocol):

@@ -61,6 +61,9 @@ class TicketRecord:
     state: dict[str, Any] = field(default_factory=dict)
     clocks: tuple[ClockRecord, ...] = ()
     updated_at: datetime | None = None
+    # Next-update periods a later reply closed since the remembered clock (met_at: that
+    # reply), for the compliance history; the store keeps them, clocks replace each other.
+    periods: tuple[ClockRecord, ...] = ()
 
 
 @dataclass(frozen=True)

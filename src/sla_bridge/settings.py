@@ -7,14 +7,16 @@ the plugins' sections (:meth:`Settings.section`) are read from the same mapping.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic_settings
+from dotenv import dotenv_values  # pydantic-settings' own .env reader
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -34,6 +36,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 ENV_PREFIX = "SLA_BRIDGE_"
 ENV_NESTED_DELIMITER = "__"
+_MODE_SUFFIX = f"{ENV_NESTED_DELIMITER}MODE"
 
 
 def split_commas(value: Any) -> Any:
@@ -180,6 +183,30 @@ class RetrySettings(BaseModel):
     budget_seconds: float = Field(default=300.0, ge=0)
 
 
+def _switch(value: Any) -> Any:
+    """``True``/``yes``/``1``/``on`` -> ``"true"``, their opposites -> ``"false"``; others as
+    they are (lower-cased)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        word = value.strip().lower()
+        return {"1": "true", "yes": "true", "on": "true",
+                "0": "false", "no": "false", "off": "false"}.get(word, word)
+    return value
+
+
+class UiSettings(BaseModel):
+    """The dashboard (``SLA_BRIDGE_UI__*``)."""
+
+    cookie_secure: Annotated[Literal["auto", "true", "false"], BeforeValidator(_switch)] = Field(
+        default="auto",
+        description="Mark the dashboard's session cookie Secure (sent over HTTPS only). auto: "
+        "Secure, except for a page reached over plain HTTP at a loopback address "
+        "(http://127.0.0.1:8080, http://localhost) for a local trial; true: always (a sign-in "
+        "over plain HTTP is refused, saying why); false: never (a trusted network without "
+        "TLS, at your own risk).")
+
+
 class Settings(SectionSettings):
     """The bridge's own settings; plugins add sections through ``sla_bridge_register_settings``
     and read them with :meth:`section`."""
@@ -226,6 +253,7 @@ class Settings(SectionSettings):
     worker: WorkerSettings = WorkerSettings()
     retry: RetrySettings = RetrySettings()
     retention: RetentionSettings = RetentionSettings()
+    ui: UiSettings = UiSettings()
 
     # Where these settings were read from, so that plugin sections are read alike.
     _env_file: Path | None = PrivateAttr(default=None)
@@ -240,6 +268,40 @@ class Settings(SectionSettings):
                                    env_file=self._env_file, environ=self._environ)
             self._modes[platform] = section.mode or self.mode
         return self._modes[platform]
+
+    def check_modes(self, platforms: Collection[str]) -> None:
+        """Refuse, one line per variable, a ``SLA_BRIDGE_<NAME>__MODE`` naming no platform
+        of ``platforms`` (a typo would leave the platform it meant enforcing) or holding
+        neither ``enforce`` nor ``observe``, for every platform, whatever its settings."""
+        known = {name.lower() for name in platforms}
+        problems = []
+        for variable, value in sorted(self._variables().items()):
+            upper = variable.upper()
+            if not (upper.startswith(ENV_PREFIX) and upper.endswith(_MODE_SUFFIX)):
+                continue
+            name = upper[len(ENV_PREFIX):-len(_MODE_SUFFIX)].lower()
+            if not name or ENV_NESTED_DELIMITER in name or not (value or "").strip():
+                continue
+            if name not in known:
+                listed = ", ".join(sorted(known)) or "none"
+                problems.append(f"{variable}: no platform is named {name!r} (platforms: "
+                                f"{listed}); correct the name or remove the variable")
+                continue
+            try:
+                self.mode_for(name)
+            except SettingsError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise SettingsError("\n".join(problems))
+
+    def _variables(self) -> Mapping[str, str | None]:
+        """The variables these settings were read from: the given mapping, else ``.env``
+        under the process environment."""
+        if self._environ is not None:
+            return self._environ
+        env_file = self._env_file or Path(".env")
+        from_file = dotenv_values(env_file) if env_file.is_file() else {}
+        return {**from_file, **os.environ}
 
     def section(self, cls: type[_S]) -> _S:
         """A plugin's settings section, read from where these settings were read (the

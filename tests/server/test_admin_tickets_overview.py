@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dashboard_story import ANSWERED, AT_RISK, AUTH, BREACHED, ON_TRACK, run_story
+from dashboard_story import AGENT_URL, ANSWERED, AT_RISK, AUTH, BREACHED, ON_TRACK, run_story
 from server_helpers import Bridge, StartBridge
 
 
 @pytest.fixture
-def story(start_bridge: StartBridge, testdesk: Any) -> Bridge:
+def story(start_bridge: StartBridge, testdesk: Any,
+          monkeypatch: pytest.MonkeyPatch) -> Bridge:
     """The bridge after the dashboard story."""
-    return run_story(start_bridge, testdesk)
+    return run_story(start_bridge, testdesk, monkeypatch)
 
 
 def _ids(bridge: Bridge, **params: str) -> list[str]:
@@ -33,6 +34,15 @@ def test_breached_lists_the_missed_target_with_its_local_due_instant(story: Brid
     assert clock["due_local"] == "2026-11-25T15:00:00-06:00"
     # Sev 1 on gold counts round the clock: one hour overdue at 16:00.
     assert clock["business_seconds_left"] == -3600
+
+
+def test_each_clock_and_the_ticket_view_link_the_ticket_on_its_helpdesk(story: Bridge) -> None:
+    response = story.client.get("/v1/tickets", params={"state": "open"}, headers=AUTH)
+    links = {c["ticket_id"]: c["ticket_url"] for c in response.json()["clocks"]}
+    assert links == {ticket: f"{AGENT_URL}/tickets/{ticket}"
+                     for ticket in (BREACHED, AT_RISK, ON_TRACK)}
+    view = story.client.get(f"/v1/tickets/testdesk/{ANSWERED}", headers=AUTH).json()
+    assert view["ticket_url"] == f"{AGENT_URL}/tickets/{ANSWERED}"
 
 
 def test_at_risk_is_warned_and_not_yet_breached(story: Bridge) -> None:
@@ -79,11 +89,12 @@ def test_compliance_outside_the_range_is_empty(story: Bridge) -> None:
     ("/v1/tickets", {"state": "late"}, "state"),
     ("/v1/tickets", {"due_before": "tomorrow"}, "due_before"),
     ("/v1/tickets", {"due_before": "2026-11-25T16:00:00"}, "due_before"),
+    ("/v1/tickets", {"severity": "1\x00"}, "severity"),
     ("/v1/compliance", {"from": "2026-11-01", "to": "2026-11-20T00:00:00Z"}, "from"),
     ("/v1/compliance", {"from": "2026-11-20T00:00:00Z", "to": "2026-11-01T00:00:00Z"}, "to"),
     ("/v1/compliance", {"to": "2026-11-01T00:00:00Z"}, "from"),
-], ids=["state", "due-before-not-iso", "due-before-naive", "from-naive", "empty-range",
-        "from-missing"])
+], ids=["state", "due-before-not-iso", "due-before-naive", "nul-filter", "from-naive",
+        "empty-range", "from-missing"])
 def test_bad_parameters_are_refused_naming_the_parameter(
         start_bridge: StartBridge, path: str, params: dict[str, str], named: str) -> None:
     bridge = start_bridge(admin_token=AUTH["Authorization"].removeprefix("Bearer "))

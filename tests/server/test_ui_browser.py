@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_story import AT_RISK, BREACHED, ON_TRACK, TOKEN, run_story
+from dashboard_story import AGENT_URL, AT_RISK, BREACHED, ON_TRACK, TOKEN, run_story
 from server_helpers import Bridge, StartBridge
 
 playwright_api = pytest.importorskip(
@@ -38,7 +38,8 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture
-def page(start_bridge: StartBridge, testdesk: Any) -> Iterator[tuple[Any, Bridge]]:
+def page(start_bridge: StartBridge, testdesk: Any,
+         monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Bridge]]:
     """A Chromium page and the bridge after the dashboard story; at the end, checks that the
     pages asked nothing of any other host (no CDN: the dashboard works offline)."""
     executable = _chromium()
@@ -48,7 +49,7 @@ def page(start_bridge: StartBridge, testdesk: Any) -> Iterator[tuple[Any, Bridge
         if os.environ.get("CI") == "true":  # .ci/run installs it: missing there is a failure
             pytest.fail(reason)
         pytest.skip(reason)
-    bridge = run_story(start_bridge, testdesk)
+    bridge = run_story(start_bridge, testdesk, monkeypatch)
     with playwright_api.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=executable, headless=True,
                                          args=["--no-sandbox"])
@@ -88,6 +89,9 @@ def test_signing_in_lists_the_breached_ticket(page: tuple[Any, Bridge]) -> None:
     row = tab.locator("#tickets tbody tr").first.inner_text()
     assert "Wed 2026-11-25 15:00 CST" in row
     assert "overdue 1 h 00 m" in row
+    helpdesk = tab.locator("#tickets tbody tr").first.locator("a.helpdesk")
+    assert helpdesk.get_attribute("href") == f"{AGENT_URL}/tickets/{BREACHED}"
+    assert "noopener" in (helpdesk.get_attribute("rel") or "").split()
     _screenshot(tab, "tickets-breached.png")
 
 
@@ -111,6 +115,7 @@ def test_the_ticket_page_explains_the_breach(page: tuple[Any, Bridge]) -> None:
     _sign_in(tab, bridge)
     tab.click(f"#tickets a:text-is('{BREACHED}')")
     tab.wait_for_url(f"**/ui/tickets/testdesk/{BREACHED}")
+    assert tab.locator("a.helpdesk").get_attribute("href") == f"{AGENT_URL}/tickets/{BREACHED}"
     assert "breached" in tab.locator("#clocks tbody").inner_text()
     decisions = tab.locator("#decisions tbody").inner_text()
     assert "breached at Wed 25 Nov 15:00 CST" in decisions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from sla_bridge.actions import Action, AddComment
@@ -116,7 +117,9 @@ def decide(policies: Sequence[Policy], situation: Situation) -> Outcome:
     record = TicketRecord(ref=ticket.ref, policy_id=policy.id, plan=plan_id,
                           customer_severity=ticket.customer_severity,
                           vendor_severity=ticket.vendor_severity, status=str(ticket.status),
-                          state=_stored(memory.state, part.state), clocks=tuple(clocks))
+                          state=_stored(memory.state, part.state), clocks=tuple(clocks),
+                          periods=_closed_periods(policy, replace(situation, ticket=desired),
+                                                  history))
     return Outcome(record, tuple(part.actions), tuple(part.timers), tuple(part.decisions))
 
 
@@ -163,6 +166,29 @@ def _clocks(policy: Policy, situation: Situation,
     if replies and _has_target(policy, ticket, metric):
         views.append(compute_clock(policy, metric, replies[-1], history, None, now))
     return views
+
+
+def _closed_periods(policy: Policy, situation: Situation,
+                    history: Sequence[Observation]) -> tuple[ClockRecord, ...]:
+    """The next-update periods a later public reply ended (met at that reply, breached if
+    after the due instant), from the period the bridge remembers on: earlier ones were
+    handed to the store by an earlier look already (a first look hands them all)."""
+    metric: Metric = "next_update"
+    replies = public_agent_replies(situation.ticket)
+    if len(replies) < 2 or not _has_target(policy, situation.ticket, metric):
+        return ()
+    remembered = situation.remembered_clock(metric)
+    since = remembered.started_at if remembered is not None else None
+    periods = []
+    for start, answer in pairwise(replies):
+        if (since is not None and start < since) or answer <= start:
+            continue
+        try:
+            view = compute_clock(policy, metric, start, history, answer, situation.now)
+        except LookupError:
+            continue  # no next-update target was in force then
+        periods.append(view.record(situation.now, warned=False))
+    return tuple(periods)
 
 
 def _has_target(policy: Policy, ticket: Ticket, metric: Metric) -> bool:

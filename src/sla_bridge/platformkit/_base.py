@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, get_args
+from urllib.parse import quote
 
 from sla_bridge import actions
 from sla_bridge.actions import Action
@@ -145,6 +146,20 @@ class PlatformBase:
     def fetch_ticket(self, ticket_id: str) -> Ticket:
         """The ticket's current state, comments included; raise :class:`VendorError`."""
         raise NotImplementedError
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """Where an agent opens the ticket in the helpdesk; ``None`` (no link) unless the
+        platform says."""
+        return None
+
+    @staticmethod
+    def site_link(site: str | None, path: str, ticket_id: str) -> str | None:
+        """``site`` (a configured URL) followed by ``path`` with ``{id}`` replaced by the
+        ticket id, percent-encoded (an id cannot add a path segment or a query); ``None``
+        without a site."""
+        if not site:
+            return None
+        return site.rstrip("/") + path.replace("{id}", quote(ticket_id, safe=""))
 
     # -- writing ---------------------------------------------------------------------
 

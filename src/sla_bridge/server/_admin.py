@@ -21,6 +21,7 @@ from sla_bridge.tickets import TicketRef
 
 from ._errors import ApiError, ErrorBody
 from ._models import TicketView, TimerList, TimerView
+from ._overview import ticket_url
 from ._overview_routes import add_overview_routes
 
 DISABLED_MESSAGE = "the admin API is disabled; set SLA_BRIDGE_ADMIN_TOKEN to enable it"
@@ -74,7 +75,8 @@ def admin_router(runtime: Runtime) -> APIRouter:
         if record is None and not (timers or decisions or ledger or pending):
             raise ApiError(404, "not_found",
                            f"the bridge has no state for ticket {ticket_id} on {platform}")
-        return TicketView.of(platform, ticket_id, record, timers, decisions, ledger, pending)
+        return TicketView.of(platform, ticket_id, record, timers, decisions, ledger, pending,
+                             ticket_url(runtime.platforms.get(platform), ticket_id))
 
     @router.get("/timers", response_model=TimerList, summary="Scheduled timers in due order",
                 responses={400: {"model": ErrorBody, "description": "due_before is not an "

@@ -117,6 +117,9 @@ class TicketView(BaseModel):
 
     platform: str
     ticket_id: str
+    ticket_url: str | None = Field(
+        default=None, description="Where an agent opens the ticket in the helpdesk; null "
+        "when the platform gives no link")
     policy: str | None = Field(description="The policy enforced on the ticket")
     plan: str | None
     customer_severity: str | None
@@ -134,10 +137,11 @@ class TicketView(BaseModel):
     @classmethod
     def of(cls, platform: str, ticket_id: str, record: TicketRecord | None, timers: list[Timer],
            decisions: list[Decision], ledger: list[LedgerEntry],
-           pending: list[StoredEvent] | None = None) -> TicketView:
+           pending: list[StoredEvent] | None = None,
+           ticket_url: str | None = None) -> TicketView:
         """Assemble the view from what the store returned."""
         return cls(
-            platform=platform, ticket_id=ticket_id,
+            platform=platform, ticket_id=ticket_id, ticket_url=ticket_url,
             policy=record.policy_id if record else None, plan=record.plan if record else None,
             customer_severity=record.customer_severity if record else None,
             vendor_severity=record.vendor_severity if record else None,

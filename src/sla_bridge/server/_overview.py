@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from sla_bridge.platforms import Platform
 from sla_bridge.policy import METRICS, Policy
 from sla_bridge.runtime import Runtime
 from sla_bridge.store._queries import ClockFilter, ClockRow, ComplianceCount, clock_rows
@@ -23,7 +24,8 @@ class TicketClock(BaseModel):
     platform: str
     ticket_id: str
     ticket_url: str | None = Field(
-        description="The ticket on its platform; null: the platform plugins expose no URL yet")
+        description="Where an agent opens the ticket in the helpdesk; null when the platform "
+                    "gives no link (no site configured, or a platform without agent pages)")
     policy: str | None
     plan: str | None
     severity: str | None = Field(description="The vendor's severity, else the customer's")
@@ -84,18 +86,27 @@ def list_clocks(runtime: Runtime, wanted: ClockFilter) -> TicketClockList:
     """Return the clocks matching ``wanted`` with their local due instant and time left."""
     now = runtime.clock.now()
     policies = {p.id: p for p in runtime.policies}
-    with runtime.store.transaction() as conn:
+    with runtime.store.reading() as conn:
         rows = clock_rows(conn, wanted)
-    clocks = [_clock_view(row, policies.get(row.policy_id or ""), now) for row in rows]
+    clocks = [_clock_view(row, policies.get(row.policy_id or ""), now,
+                          ticket_url(runtime.platforms.get(row.platform), row.ticket_id))
+              for row in rows]
     return TicketClockList(as_of=now, count=len(clocks), clocks=clocks)
 
 
 def compliance(runtime: Runtime, since: datetime, until: datetime) -> Compliance:
     """Return the compliance counts for ``[since, until)``."""
-    with runtime.store.transaction() as conn:
+    with runtime.store.reading() as conn:
         counts = compliance_counts(conn, since, until)
     return Compliance.model_validate(
         {"from": since, "to": until, "rows": [ComplianceRow.of(c) for c in counts]})
+
+
+def ticket_url(platform: Platform | None, ticket_id: str) -> str | None:
+    """The ticket's page in its helpdesk, as its platform builds it (``None`` for a platform
+    no longer installed, or one written before platforms had ``ticket_url``)."""
+    build = getattr(platform, "ticket_url", None)
+    return build(ticket_id) if callable(build) else None
 
 
 def _health(row: ClockRow) -> ClockHealth:
@@ -115,7 +126,8 @@ def _location(row: ClockRow) -> str | None:
     return location if isinstance(location, str) else None
 
 
-def _clock_view(row: ClockRow, policy: Policy | None, now: datetime) -> TicketClock:
+def _clock_view(row: ClockRow, policy: Policy | None, now: datetime,
+                url: str | None) -> TicketClock:
     zone: ZoneInfo | None = None
     left: float | None = None
     location = _location(row)
@@ -124,7 +136,7 @@ def _clock_view(row: ClockRow, policy: Policy | None, now: datetime) -> TicketCl
         if row.due_at is not None and row.met_at is None and not row.paused:
             left = _business_left(policy, row, location, now)
     return TicketClock(
-        platform=row.platform, ticket_id=row.ticket_id, ticket_url=None,
+        platform=row.platform, ticket_id=row.ticket_id, ticket_url=url,
         policy=row.policy_id, plan=row.plan, severity=row.severity, status=row.status,
         metric=row.metric, target=row.target, health=_health(row), due_at=row.due_at,
         due_local=row.due_at.astimezone(zone) if row.due_at and zone else None,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from sla_bridge.runtime import Runtime
 from sla_bridge.store._queries import ClockFilter, ClockState
+from sla_bridge.tickets import StorableText
 
 from ._errors import ApiError, ErrorBody
 from ._overview import Compliance, TicketClockList, compliance, list_clocks
@@ -35,10 +36,10 @@ def add_overview_routes(router: APIRouter, runtime: Runtime, instant: InstantPar
                         "open: not met")] = None,
         due_before: Annotated[str | None, Query(
             description=f"Only unmet clocks due at or before this instant ({_INSTANT})")] = None,
-        platform: Annotated[str | None, Query(max_length=50)] = None,
-        policy: Annotated[str | None, Query(max_length=100)] = None,
-        plan: Annotated[str | None, Query(max_length=100)] = None,
-        severity: Annotated[str | None, Query(
+        platform: Annotated[StorableText | None, Query(max_length=50)] = None,
+        policy: Annotated[StorableText | None, Query(max_length=100)] = None,
+        plan: Annotated[StorableText | None, Query(max_length=100)] = None,
+        severity: Annotated[StorableText | None, Query(
             max_length=50, description="The vendor's severity, else the customer's")] = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     ) -> TicketClockList:

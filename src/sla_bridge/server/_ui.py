@@ -1,7 +1,9 @@
 """The operator's dashboard at ``/ui``: server-rendered pages over the admin API's queries.
 
 Behind the admin token: a login form takes it and sets a signed, HttpOnly, SameSite=Strict
-session cookie (Starlette's SessionMiddleware), or a request carries it as a bearer header.
+session cookie (Starlette's SessionMiddleware), Secure as ``SLA_BRIDGE_UI__COOKIE_SECURE``
+says (by default, except over plain HTTP on loopback), or a request carries it as a bearer
+header.
 Everything is rendered on the server from the templates shipped in the package: no CDN, no
 build step, no JavaScript needed.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -20,19 +23,21 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sla_bridge.runtime import Runtime
 from sla_bridge.store._queries import ClockFilter, ClockState
 from sla_bridge.tickets import TicketRef
 
 from ._chart import compliance_chart
-from ._overview import compliance, format_left, list_clocks
+from ._overview import compliance, format_left, list_clocks, ticket_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_COOKIE = "sla_bridge_ui"
@@ -41,6 +46,46 @@ FILTERS = ("platform", "policy", "plan", "severity")
 VIEWS = {"breached": "Breached", "at_risk": "At risk", "due_soon": "Due in the next hours"}
 VIEW_STATES: dict[str, ClockState] = {"breached": "breached", "at_risk": "at_risk",
                                       "due_soon": "open"}
+PLAIN_HTTP = ("This page came over plain HTTP and the session cookie is Secure "
+              "(SLA_BRIDGE_UI__COOKIE_SECURE={setting}): your browser would not keep it. Open "
+              "the dashboard over HTTPS (a reverse proxy sending X-Forwarded-Proto: https, see "
+              "docs/security.md) or at http://127.0.0.1 for a local trial, or set "
+              "SLA_BRIDGE_UI__COOKIE_SECURE=false on a trusted network.")
+
+
+def secure_cookie(setting: str, scope: Scope) -> bool:
+    """Whether the session cookie of this request is marked Secure: ``setting`` is
+    ``SLA_BRIDGE_UI__COOKIE_SECURE``; ``auto`` is yes unless the page was reached over plain
+    HTTP at a loopback address."""
+    if setting != "auto":
+        return setting == "true"
+    url = URL(scope=scope)
+    return url.scheme == "https" or not _loopback(url.hostname)
+
+
+def _loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Sessions:
+    """Starlette's session middleware, its cookie Secure or not per request
+    (:func:`secure_cookie`): two instances over the same app, cookie and key."""
+
+    def __init__(self, app: ASGIApp, /, setting: str, **options: Any) -> None:
+        self.setting = setting
+        self.secure = SessionMiddleware(app, https_only=True, **options)
+        self.plain = SessionMiddleware(app, https_only=False, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chosen = self.secure if secure_cookie(self.setting, scope) else self.plain
+        await chosen(scope, receive, send)
 
 
 def ui_app(runtime: Runtime) -> Starlette:
@@ -49,6 +94,7 @@ def ui_app(runtime: Runtime) -> Starlette:
     token = secret.get_secret_value().encode() if secret is not None else b""
     # The cookie carries a digest of the token, so changing the token logs everyone out.
     fingerprint = hmac.new(token, b"sla-bridge ui session", hashlib.sha256).hexdigest()
+    cookie_setting = runtime.settings.ui.cookie_secure
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     env.filters["left"] = format_left
 
@@ -92,6 +138,9 @@ def ui_app(runtime: Runtime) -> Starlette:
         if not hmac.compare_digest(given, token):
             return render(request, "login.html", 401, error="That is not the admin token "
                           "(SLA_BRIDGE_ADMIN_TOKEN). Try again.")
+        if request.url.scheme != "https" and secure_cookie(cookie_setting, request.scope):
+            return render(request, "login.html", 400,
+                          error=PLAIN_HTTP.format(setting=cookie_setting))
         request.session["admin"] = fingerprint
         return RedirectResponse(link(request, "tickets"), 303)
 
@@ -135,7 +184,8 @@ def ui_app(runtime: Runtime) -> Starlette:
         local = {clock.metric: clock for clock in views.clocks}
         return render(request, "ticket.html", record=record, ref=ref, local=local,
                       timers=store.timers(ref=ref), decisions=store.decisions(ref),
-                      ledger=store.ledger(ref))
+                      ledger=store.ledger(ref),
+                      ticket_url=ticket_url(runtime.platforms.get(platform), ticket_id))
 
     def compliance_page(request: Request) -> Response:
         """Targets met vs breached over the last weeks, with the chart."""
@@ -154,8 +204,9 @@ def ui_app(runtime: Runtime) -> Starlette:
     ]
     # The key is derived from the token: every worker process signs and checks alike.
     key = hmac.new(token or b"disabled", b"sla-bridge ui cookie key", hashlib.sha256).hexdigest()
-    middleware = [Middleware(SessionMiddleware, secret_key=key, session_cookie=SESSION_COOKIE,
-                             max_age=SESSION_HOURS * 3600, same_site="strict", path="/ui")]
+    middleware = [Middleware(_Sessions, setting=cookie_setting, secret_key=key,
+                             session_cookie=SESSION_COOKIE, max_age=SESSION_HOURS * 3600,
+                             same_site="strict", path="/ui")]
     app = Starlette(routes=routes, middleware=middleware)
     return app
 

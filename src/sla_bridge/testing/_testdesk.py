@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import quote
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,13 +69,15 @@ _SCHEMA = (
 
 class TestdeskSettings(SectionSettings):
     """``SLA_BRIDGE_TESTDESK__DB`` (the shared file), ``__SECRET`` (webhook signing) and
-    ``__BATCH`` (write one reconcile's changes to a ticket in one call, as Zendesk can)."""
+    ``__BATCH`` (write one reconcile's changes to a ticket in one call, as Zendesk can) and
+    ``__AGENT_URL`` (where agents open tickets: the dashboard links ``<url>/tickets/<id>``)."""
 
     __test__: ClassVar[bool] = False  # not a test class, whatever its name
     model_config = SettingsConfigDict(env_prefix="SLA_BRIDGE_TESTDESK__")
     db: Path | None = None
     secret: SecretStr = SecretStr("")
     batch: bool = True
+    agent_url: str | None = None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -276,6 +279,7 @@ class Testdesk:
         self.clock = clock
         self.sleep = sleep
         self.batch = settings.batch
+        self.agent_url = settings.agent_url
 
     def parse_webhook(self, request: WebhookRequest) -> Sequence[InboundEvent]:
         """Check the signature; one event for the ticket the body names."""
@@ -300,6 +304,12 @@ class Testdesk:
     def acknowledge(self, events: Sequence[InboundEvent]) -> WebhookReply:
         """``{"accepted": <number of events>}``."""
         return WebhookReply(body=json.dumps({"accepted": len(events)}).encode())
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """``<SLA_BRIDGE_TESTDESK__AGENT_URL>/tickets/<id>``; ``None`` while it is unset."""
+        if not self.agent_url:
+            return None
+        return f"{self.agent_url.rstrip('/')}/tickets/{quote(ticket_id, safe='')}"
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:
         """The stored ticket; 404 (not retried) when there is none."""

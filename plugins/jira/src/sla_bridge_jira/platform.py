@@ -113,6 +113,11 @@ class JiraPlatform(PlatformBase):
         recognised as its own (parsing them must not call Jira)."""
         self.bridge_account_id()
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The request as agents see it: ``<site>/browse/<KEY>`` opens the issue view of a
+        service project (the customer portal's page is the customers')."""
+        return self.site_link(self.settings.base_url, "/browse/{id}", ticket_id)
+
     # -- reading -------------------------------------------------------------------
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:

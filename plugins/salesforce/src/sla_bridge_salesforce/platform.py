@@ -198,6 +198,15 @@ class SalesforcePlatform(PlatformBase):
         raise self.errors.refused(f"no queue named {name!r} (Setup -> Queues: its API name or "
                                   "label); create it or change the policy's group")
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The Case's record page in Lightning Experience:
+        ``<instance>/lightning/r/Case/<Id>/view`` (My Domain sends it on to the org's
+        lightning.force.com domain); ``None`` for an id that is not a Case's."""
+        if not _CASE_ID.match(ticket_id):
+            return None
+        return self.site_link(self.settings.instance_url, "/lightning/r/Case/{id}/view",
+                              ticket_id)
+
     def fetch_ticket(self, ticket_id: str) -> Ticket:
         """The case as a neutral ticket, mapped through the field and status settings."""
         case_id = self.case_id(ticket_id)

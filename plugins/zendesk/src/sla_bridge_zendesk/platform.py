@@ -105,6 +105,12 @@ class ZendeskPlatform(Resyncing, PlatformBase):
         recognised as its own (parsing them must not call Zendesk)."""
         self.bridge_user_id()
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The ticket in Zendesk's agent interface: ``https://<subdomain>.zendesk.com/agent/
+        tickets/<id>`` (with only BASE_URL set, a sandbox's, under that URL)."""
+        site = self.settings.canonical_url if self.settings.subdomain else self.settings.base_url
+        return self.site_link(site, "/agent/tickets/{id}", ticket_id)
+
     # -- reading -------------------------------------------------------------------
 
     def fetch_ticket(self, ticket_id: str) -> Ticket:
