@@ -65,3 +65,13 @@ def verdict(spread: Spread, target: float, *, higher_is_better: bool = True,
     gap = abs(spread.median - target)
     share = gap / target * 100 if target else 0.0
     return f"missed by {fmt.format(gap)} ({share:.0f} %)"
+
+
+def load_note(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    """The machine's load average before and after a run, flagged when other work ran."""
+    busy = max(before[0], after[0]) >= 0.5
+    return (f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in before)}; "
+            f"after: {', '.join(f'{x:.2f}' for x in after)}."
+            + (" **Measured while other work ran on this machine**: re-run on a quiet one for "
+               "the figures to quote." if busy else ""))
+

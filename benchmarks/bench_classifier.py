@@ -36,7 +36,7 @@ from time import perf_counter
 from typing import Any
 
 from _docs import write_section
-from _rounds import interleaved
+from _rounds import interleaved, load_note
 
 from sla_bridge.classify import _policy_map, _similarity, classify
 from sla_bridge.default_plugins.policies import bundled_policy_dir
@@ -110,10 +110,7 @@ def main() -> int:
         f"{len(used)} bundled policies, one thread; {rounds} rounds, cold and warm "
         "interleaved; cells: µs per `classify` call, median (min-max) over the rounds.",
         "",
-        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in before)}; "
-        f"after: {', '.join(f'{x:.2f}' for x in after)}."
-        + (" **Measured while other work ran on this machine**: re-run on a quiet one for "
-           "the figures to quote." if max(before[0], after[0]) >= 0.5 else ""),
+        load_note(before, after),
         "",
         "| call | µs per call |",
         "|---|---:|",

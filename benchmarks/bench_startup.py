@@ -31,7 +31,7 @@ from pathlib import Path
 from time import perf_counter
 
 from _docs import write_section
-from _rounds import MIN_ROUNDS, Spread, verdict
+from _rounds import MIN_ROUNDS, Spread, load_note, verdict
 
 TARGET_SECONDS = 0.3
 DUE_ARGS = ("due", "--policy", "code42-enterprise", "--plan", "gold", "--severity", "2",
@@ -114,10 +114,7 @@ def report(spreads: dict[str, Spread], rounds: int, passes: int,
         "figure is the median of its passes; cells: median (min-max) over the rounds, in ms. "
         f"`due ...` is `sla-bridge {' '.join(DUE_ARGS)}`.",
         "",
-        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in before)}; "
-        f"after: {', '.join(f'{x:.2f}' for x in after)}."
-        + (" **Measured while other work ran on this machine**: re-run on a quiet one for "
-           "the figures to quote." if max(before[0], after[0]) >= 0.5 else ""),
+        load_note(before, after),
         "",
         "| command | wall ms | ÷ `python -c pass` | target 0.3 s (median) |",
         "|---|---:|---:|---|",

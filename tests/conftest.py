@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner, Result
+from pg_support import drop_schema, postgres_url_or_skip
 
 from sla_bridge.cli import AppContext, build_cli
 from sla_bridge.clock import FixedClock
@@ -40,3 +41,12 @@ def run_cli(monkeypatch: pytest.MonkeyPatch) -> RunCli:
 
 # The ``testdesk`` fixture (the memory platform installed through a real entry point) comes
 # from the kit's pytest plugin, sla_bridge.testing (entry point ``pytest11``).
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema (dropped after the test); skips with the reason
+    only where no PostgreSQL answers and CI is not "true"."""
+    url = postgres_url_or_skip()
+    yield url
+    drop_schema(url)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pg_support import drop_schema, postgres_url_or_skip
 from server_helpers import Bridge, StartBridge, TcpProxy
 
 from sla_bridge.clock import Clock, SystemClock
@@ -55,15 +54,6 @@ def start_bridge(testdesk: Any) -> Iterator[StartBridge]:
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """The URL of a fresh PostgreSQL schema (dropped after the test); skips with the reason
-    only where no PostgreSQL answers and CI is not "true"."""
-    url = postgres_url_or_skip()
-    yield url
-    drop_schema(url)
-
 
 @pytest.fixture
 def pg_proxy() -> Iterator[TcpProxy]:
