@@ -26,8 +26,8 @@ cost is timed separately, in process.
 
 On a busy shared machine the spread between rounds can be larger than the difference, so the
 protocols are also timed alone, in process (:func:`protocol_cost_us`): the same request fed
-through each over a null transport to a minimal ASGI application, interleaved, best of
-several repeats. That is the guards' own CPU cost per request, without the network.
+through each over a null transport to a minimal ASGI application, interleaved passes, median
+(min-max) over them. That is the guards' own CPU cost per request, without the network.
 
     .venv/bin/python benchmarks/bench_ingest_guards.py             # 3 rounds of 10 s
     .venv/bin/python benchmarks/bench_ingest_guards.py --rounds 5 --seconds 5
@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from _docs import write_section
+from _rounds import Spread
 from bench_ingest import bridge_server, inbox_rows, install_testdesk, measure
 
 VARIANTS = ("guarded", "unguarded", "control")
@@ -136,8 +137,8 @@ async def _drive(protocol_class: type[asyncio.Protocol], config: Any, requests: 
     return elapsed / requests * 1e6
 
 
-def protocol_cost_us(requests: int = 20_000, repeats: int = 9) -> dict[str, float]:
-    """CPU µs per request through each protocol alone (best of ``repeats``, interleaved)."""
+def protocol_cost_us(requests: int = 20_000, repeats: int = 9) -> dict[str, Spread]:
+    """CPU µs per request through each protocol alone, over ``repeats`` interleaved passes."""
     import uvicorn
     import uvloop
 
@@ -151,14 +152,14 @@ def protocol_cost_us(requests: int = 20_000, repeats: int = 9) -> dict[str, floa
     }
     for config in configs.values():
         config.load()
-    best = {variant: float("inf") for variant in PROTOCOLS}
+    costs: dict[str, list[float]] = {variant: [] for variant in PROTOCOLS}
 
     async def measure_all() -> None:
         for repeat in range(repeats):
             for variant in PROTOCOLS if repeat % 2 == 0 else PROTOCOLS[::-1]:
                 config = configs[variant]
                 cost = await _drive(config.http_protocol_class, config, requests)
-                best[variant] = min(best[variant], cost)
+                costs[variant].append(cost)
 
     gc.disable()  # a collection landing in one variant's repeat is noise, not its cost
     try:
@@ -166,7 +167,7 @@ def protocol_cost_us(requests: int = 20_000, repeats: int = 9) -> dict[str, floa
             runner.run(measure_all())
     finally:
         gc.enable()
-    return best
+    return {variant: Spread(tuple(values)) for variant, values in costs.items()}
 
 
 def budget_cost_ns() -> float:
@@ -242,7 +243,7 @@ def main() -> int:
 
 
 def render(args: argparse.Namespace, results: dict[tuple[str, str], list[dict[str, Any]]],
-           stored: dict[str, int], budget_ns: float, protocol_us: dict[str, float],
+           stored: dict[str, int], budget_ns: float, protocol_us: dict[str, Spread],
            load: list[float]) -> str:
     """The Markdown report."""
     rows = []
@@ -293,10 +294,11 @@ def render(args: argparse.Namespace, results: dict[tuple[str, str], list[dict[st
         "",
         "The protocols alone, in process (the same request through each over a null "
         "transport to a minimal ASGI application, uvloop, garbage collector off, thread CPU "
-        "time, best of 9 interleaved repeats of 20,000 requests): guarded "
-        f"{protocol_us['guarded']:.1f} µs per request, unguarded "
-        f"{protocol_us['unguarded']:.1f} µs: the guards cost "
-        f"{protocol_us['guarded'] - protocol_us['unguarded']:.1f} µs per request. The "
+        "time, 9 interleaved passes of 20,000 requests each, median (min-max) over the "
+        f"passes): guarded {protocol_us['guarded'].show('{:.1f}')} µs per request, unguarded "
+        f"{protocol_us['unguarded'].show('{:.1f}')} µs: the guards cost "
+        f"{protocol_us['guarded'].median - protocol_us['unguarded'].median:.1f} µs per "
+        "request (medians). The "
         f"in-flight body budget (in every server) takes {budget_ns:.0f} ns per webhook.",
     ]
     return "\n".join(lines)
