@@ -53,3 +53,19 @@ def tally(webhook_signer: WebhookSigner, database: str | None) -> Iterator[Tally
             "statuses": {str(k): v for k, v in sorted(counted.statuses.items())},
             "kinds": dict(counted.kinds.most_common()),
             "acknowledged_events": counted.acknowledged_events}, indent=2))
+
+
+def _reportable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Escape lone surrogates in a failure's report: these tests send them on purpose, and
+    xdist sends reports to the controller as UTF-8, where one would turn the failure into an
+    INTERNALERROR that names no test and shows no assertion."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    report.sections = [(title, _reportable(content)) for title, content in report.sections]
+    if report.failed and report.longrepr is not None:
+        report.longrepr = _reportable(str(report.longrepr))

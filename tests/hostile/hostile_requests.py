@@ -70,8 +70,8 @@ class HostileRequest:
     def __repr__(self) -> str:
         # ASCII only: a failing example is sent from an xdist worker as UTF-8, which a lone
         # surrogate in a header or the kind would make unreportable (an INTERNALERROR).
-        return (f"HostileRequest(kind={ascii(self.kind)}, chunked={self.chunked}, "
-                f"headers={ascii(self.headers)}, body={self.body[:2000]!r})")
+        return (f"HostileRequest(kind={self.kind!a}, chunked={self.chunked}, "
+                f"headers={self.headers!a}, body={self.body[:2000]!r})")
 
 
 def dumps(value: Any, ascii_only: bool = False) -> bytes:
