@@ -8,6 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sla_bridge.tickets import TicketRef
+from sla_bridge.urgency import Urgency
+
+# Where an event's version stamp is kept in its stored payload (``InboundEvent.version``).
+VERSION_KEY = "version_stamp"
 
 
 @dataclass(frozen=True)
@@ -22,14 +26,22 @@ class StoredEvent:
     payload: dict[str, Any]
     received_at: datetime
 
+    @property
+    def version(self) -> str | None:
+        """The ticket's version stamp the event reported (``InboundEvent.version``), if any."""
+        stamp = self.payload.get(VERSION_KEY)
+        return stamp if isinstance(stamp, str) and stamp else None
+
 
 @dataclass(frozen=True)
 class TimerSpec:
-    """A timer the engine wants for a ticket: at ``due_at``, look at the ticket again."""
+    """A timer the engine wants for a ticket: at ``due_at``, look at the ticket again; when
+    it fires, the ticket's work is claimed in its ``urgency`` class (:mod:`sla_bridge.urgency`)."""
 
     kind: str
     due_at: datetime
     payload: dict[str, Any]
+    urgency: int = Urgency.ROUTINE
 
 
 @dataclass(frozen=True)

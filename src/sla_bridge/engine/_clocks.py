@@ -17,6 +17,7 @@ from sla_bridge.businesstime import explain, format_duration
 from sla_bridge.policy import Metric, Policy, ResolvedTarget
 from sla_bridge.records import ClockRecord, Decision, TimerSpec
 from sla_bridge.tickets import Status, Ticket
+from sla_bridge.urgency import clock_urgency
 
 from ._timeline import Observation
 
@@ -183,10 +184,12 @@ def clock_effects(policy: Policy, view: ClockView, ticket: Ticket, now: datetime
                                   f"{label} clock paused while {why} "
                                   f"({used} of {view.target.written} used)", now, {}))
     if running:
+        # Severity 1's warnings and breaches go first when the vendor's API budget is short.
+        urgency = clock_urgency(metric, view.target.severity == policy.severity_ids[0])
         if view.warn is not None and not warned:
-            timers.append(TimerSpec(f"{metric}:warning", view.warn, {}))
+            timers.append(TimerSpec(f"{metric}:warning", view.warn, {}, urgency))
         if view.due is not None and not breached:
-            timers.append(TimerSpec(f"{metric}:breach", view.due, {}))
+            timers.append(TimerSpec(f"{metric}:breach", view.due, {}, urgency))
     if running and warned and not breached and view.due is not None:
         actions += _alert(policy, ticket, view, "warning")
     if breached and view.met_at is None and not view.stopped:

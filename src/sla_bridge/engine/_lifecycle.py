@@ -19,6 +19,7 @@ from sla_bridge.actions import (
 from sla_bridge.policy import Policy
 from sla_bridge.records import Decision, TimerSpec
 from sla_bridge.tickets import Comment, Status, Ticket
+from sla_bridge.urgency import Urgency
 
 from ._clocks import alert_tags
 from ._memory import TicketMemory
@@ -113,7 +114,8 @@ def _auto_close(policy: Policy, ticket: Ticket, status: Status, since: datetime,
     at = policy.after(since, delay, ticket.location)
     stamp = f"{since:%Y%m%dT%H%M%S}"
     if now < at:
-        part.timers.append(TimerSpec(f"auto_close:{status}", at, {"to": str(goal)}))
+        part.timers.append(TimerSpec(f"auto_close:{status}", at, {"to": str(goal)},
+                                     Urgency.HOUSEKEEPING))
         return part
     local = since.astimezone(policy.location_zone(ticket.location)[1])
     why = f"{status} since {local:%a %d %b %H:%M %Z} for {delay}: {goal} automatically"

@@ -1,5 +1,5 @@
 """The admin API: ``GET /v1/tickets/{platform}/{ticket_id}``, ``GET /v1/timers``,
-``GET /v1/tickets`` and ``GET /v1/compliance``.
+``GET /v1/tickets``, ``GET /v1/compliance`` and ``GET /v1/backlog``.
 
 Every route needs ``Authorization: Bearer <SLA_BRIDGE_ADMIN_TOKEN>``; without the setting
 the routes answer 404 saying how to enable them.
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sla_bridge.runtime import Runtime
 from sla_bridge.tickets import TicketRef
 
+from ._backlog import add_backlog_route
 from ._errors import ApiError, ErrorBody
 from ._models import TicketView, TimerList, TimerView
 from ._overview import ticket_url
@@ -94,6 +95,7 @@ def admin_router(runtime: Runtime) -> APIRouter:
                          timers=[TimerView.of(t) for t in timers])
 
     add_overview_routes(router, runtime, _instant)
+    add_backlog_route(router, runtime)
     return router
 
 

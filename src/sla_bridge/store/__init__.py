@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import count
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, text
@@ -25,8 +26,10 @@ from sla_bridge.masking import mask_url
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.records import ClockRecord, Decision, StoredEvent, TicketRecord, TimerSpec
 from sla_bridge.tickets import TicketRef
+from sla_bridge.urgency import OLDEST_TURN_EVERY
 
-from . import _heartbeat, _queue, _records, _retention, _sweeps
+from . import _backlog, _heartbeat, _queue, _records, _retention, _sweeps
+from ._backlog import WorkClass
 from ._engine import READ_ONLY, make_engine, translate_errors
 from ._migrate import current_revision, head_revision, upgrade
 from ._queue import Claim, Timer
@@ -53,6 +56,7 @@ __all__ = [
     "TicketRecord",
     "Timer",
     "TimerSpec",
+    "WorkClass",
 ]
 
 _T = TypeVar("_T")
@@ -87,6 +91,7 @@ class Store:
         self.url = url
         self.clock = clock
         self.engine: Engine = make_engine(url)
+        self._claims = count()  # numbers this process's claims: every n-th is the oldest's
 
     def __repr__(self) -> str:
         return f"Store({mask_url(self.url)})"
@@ -166,13 +171,16 @@ class Store:
         return self._write(lambda conn: _queue.accept_events(conn, events, now))
 
     def claim(self, owner: str, lease: timedelta) -> Claim | None:
-        """Lease the ticket that has waited longest, with its pending events, what the bridge
-        remembers about it and its ledger's one-off entries: everything a reconcile reads
-        from the database, in the one transaction that claims it."""
+        """Lease the next ticket (the most urgent ready, earliest first; one claim in
+        :data:`sla_bridge.urgency.OLDEST_TURN_EVERY` the one ready longest), with its pending
+        events, what the bridge remembers about it and its ledger's one-off entries:
+        everything a reconcile reads from the database, in the one transaction that claims
+        it."""
         now = self.clock.now()
+        oldest = next(self._claims) % OLDEST_TURN_EVERY == OLDEST_TURN_EVERY - 1
 
         def work(conn: Connection) -> Claim | None:
-            claim = _queue.claim_ticket(conn, owner, now, lease)
+            claim = _queue.claim_ticket(conn, owner, now, lease, oldest=oldest)
             if claim is None:
                 return None
             return replace(claim, memory=_records.load_ticket(conn, claim.ref),
@@ -211,6 +219,13 @@ class Store:
                            _records.open_dead_letter_count(conn))
 
         return self._read(work)
+
+    def work_by_class(self) -> list[WorkClass]:
+        """The work queue per platform and urgency class (``GET /v1/backlog``): how much
+        waits, has aged, is put off to a retry or is being reconciled, and since when the
+        oldest waiting is ready."""
+        now = self.clock.now()
+        return self._read(lambda conn: _backlog.work_by_class(conn, now))
 
     def finish(self, claim: Claim, record: TicketRecord | None = None,
                timers: Sequence[TimerSpec] | None = None,

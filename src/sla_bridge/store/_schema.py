@@ -17,10 +17,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -86,8 +88,14 @@ work = Table(
     Column("lease_until", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
+    # The most urgent class (sla_bridge.urgency) of the wakes not reconciled yet; claims go
+    # by (urgency, ready_at). A wake while the ticket is leased goes to again_urgency, the
+    # class of the run after the lease.
+    Column("urgency", SmallInteger, nullable=False, default=3, server_default=text("3")),
+    Column("again_urgency", SmallInteger, nullable=True),
     PrimaryKeyConstraint("platform", "ticket_id"),
     Index(None, "ready_at"),
+    Index(None, "urgency", "ready_at"),
 )
 
 timers = Table(
@@ -103,6 +111,8 @@ timers = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("fired_at", UTCDateTime, nullable=True),
     Column("fired_by", String(100), nullable=True),
+    # The class its ticket's work is claimed in when it fires (TimerSpec.urgency).
+    Column("urgency", SmallInteger, nullable=False, default=3, server_default=text("3")),
     Index(None, "status", "due_at"),
     Index(None, "platform", "ticket_id", "status"),
     Index("ix_timers_status_fired_at", "status", "fired_at"),
