@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sla_bridge.actions import Action
+from sla_bridge.records import VERSION_KEY
 from sla_bridge.tickets import StorableText, Ticket, TicketRef, storable_text
 
 
@@ -48,6 +49,17 @@ class InboundEvent(BaseModel):
     # The update was made by the bridge's own API user (its write-back echoing back).
     by_bridge: bool = False
     payload: dict[str, Any] = Field(default_factory=dict)
+    # The ticket's version stamp the webhook reports (Zendesk: its ``updated_at``), in the
+    # form the platform's writes report theirs (:class:`EchoRecognizer`); kept in the
+    # payload under ``VERSION_KEY``, which the store keeps.
+    version: StorableText | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _version_in_payload(self) -> InboundEvent:
+        """Keep the version with the payload (the store keeps the payload, not the model)."""
+        if self.version is not None and self.payload.get(VERSION_KEY) != self.version:
+            self.payload[VERSION_KEY] = self.version
+        return self
 
     @field_validator("payload")
     @classmethod
@@ -221,6 +233,28 @@ class BatchWriter(Protocol):
         worker applies the actions one by one, so that one refused write does not hold back
         the others.
         """
+        ...
+
+
+@runtime_checkable
+class EchoRecognizer(Protocol):
+    """A platform whose writes tell the ticket's new version stamp and whose webhooks carry
+    the stamp of the update they report, so that the echo of the bridge's own write is known
+    for what it is without reading the ticket again.
+
+    After a reconcile whose writes all landed, the worker remembers the stamps its writes got
+    back (with the ticket's memory, in the reconcile's last transaction). A later claim whose
+    events are all the bridge's own (``by_bridge``) and each carry one of those stamps, with
+    no timer of the ticket due since, is finished without fetching the ticket or deciding
+    (a decision ``echo.skipped``). Anything else is reconciled in full: a stamp missing or
+    different, an event of anyone else's in the claim, a timer due. A change by anyone else
+    sends a webhook of its own, which is not the bridge's.
+    """
+
+    def written_versions(self, ticket_id: str) -> tuple[str, ...] | None:
+        """The version stamps the calling thread's writes to the ticket got back since the
+        last call, oldest first (and forget them); ``None`` when the platform does not
+        recognise echoes."""
         ...
 
 

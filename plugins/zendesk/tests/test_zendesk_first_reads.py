@@ -215,6 +215,8 @@ def test_end_to_end_a_new_tickets_first_reconcile_is_its_audits_and_one_update(
     calls = [(r["method"], r["path"].split("?")[0].removesuffix(".json"))
              for r in zendesk.sandbox.request_log()
              if r["path"].split("?")[0].removesuffix(".json") in mine]
-    second_read = calls.index(("GET", mine[1]), 1)
+    # Up to the next read, if any (the echo of that update is known without one).
+    reads = [i for i, call in enumerate(calls) if call == ("GET", mine[1])]
+    second_read = reads[1] if len(reads) > 1 else len(calls)
     assert calls[:second_read] == [("GET", mine[1]), ("PUT", mine[0])]
     assert "first_response" in zendesk.view(ticket).due

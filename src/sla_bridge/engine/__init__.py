@@ -7,7 +7,7 @@ ticket lifecycle (auto-close, re-open, follow-ups).
 """
 
 from ._clocks import ClockView, compute_clock, public_agent_replies
-from ._decide import decide, needs_classification, select_policy
+from ._decide import decide, needs_classification, project, select_policy
 from ._intake import missing_items
 from ._outcome import Classified, Outcome, Part, Situation
 from ._timeline import Observation, observe
@@ -24,6 +24,7 @@ __all__ = [
     "missing_items",
     "needs_classification",
     "observe",
+    "project",
     "public_agent_replies",
     "select_policy",
 ]

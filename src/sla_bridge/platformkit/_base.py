@@ -88,6 +88,10 @@ class PlatformBase:
     batch_kinds: ClassVar[frozenset[str]] = frozenset()
     # A closed ticket accepts no update at all (Zendesk): the worker does not try writing.
     closed_is_final: ClassVar[bool] = False
+    # The platform recognises echoes (sla_bridge.platforms.EchoRecognizer): each write calls
+    # note_version with the stamp the vendor answered and parse_events sets
+    # InboundEvent.version in the same form.
+    echo_versions: ClassVar[bool] = False
 
     def __init__(self, *, clock: Clock, verifier: WebhookVerifier, errors: VendorErrors,
                  bridge: BridgeIdentity) -> None:
@@ -99,6 +103,8 @@ class PlatformBase:
         # connection): before trying again, the platform looks whether it did.
         self._uncertain: set[str] = set()
         self._uncertain_lock = threading.Lock()
+        # Per thread (a reconcile writes in its own): ticket id -> the stamps its writes got.
+        self._versions = threading.local()
 
     def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         """Refuse, when the class is defined, a platform that leaves a write unimplemented."""
@@ -222,6 +228,20 @@ class PlatformBase:
             return None
         method: Callable[[Action], str | None] = getattr(self, ACTION_METHODS[type(action)])
         return method(action)
+
+    def note_version(self, ticket_id: str, stamp: str | None) -> None:
+        """Remember the version stamp a write to the ticket got back (for
+        :meth:`written_versions`; ``None``, no stamp, is not remembered)."""
+        if stamp:
+            noted: dict[str, list[str]] = self._versions.__dict__.setdefault("noted", {})
+            noted.setdefault(str(ticket_id), []).append(stamp)
+
+    def written_versions(self, ticket_id: str) -> tuple[str, ...] | None:
+        """The stamps this thread's writes to the ticket got since the last call, oldest
+        first, forgotten once returned; ``None`` unless ``echo_versions``."""
+        noted: dict[str, list[str]] = self._versions.__dict__.get("noted", {})
+        stamps = tuple(noted.pop(str(ticket_id), ()))
+        return stamps if self.echo_versions else None
 
     def before_write(self, action: Action) -> None:
         """Called before each write (e.g. to learn the bridge's user id); nothing by default."""

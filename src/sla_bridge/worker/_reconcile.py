@@ -12,6 +12,7 @@ from sla_bridge.runtime import Runtime
 from sla_bridge.store import Claim, Decision
 
 from ._apply import Applied, Applier
+from ._echoes import after_writes, echo_only
 from ._observe import Observer
 
 log = logging.getLogger("sla_bridge.worker")
@@ -52,6 +53,10 @@ class Reconciler:
                       "it, the ticket is retried")
             store.retry_later(claim, now + RETRY_CAP, detail)
             return Reconciled(claim, "retry", detail=detail)
+        echo = echo_only(claim, now)
+        if echo is not None:  # nothing but the bridge's own write: no read, no decision
+            store.finish(claim, decisions=[echo])
+            return Reconciled(claim, "skipped", detail=echo.summary)
         try:
             ticket = self.applier.fetch(platform, ref.ticket_id)
         except VendorError as exc:
@@ -76,6 +81,9 @@ class Reconciler:
             situation = replace(situation,
                                 classification=runtime.host.classify(policy, ticket))
         outcome = decide(runtime.policies, situation)
+        stamps = getattr(platform, "written_versions", None)
+        if stamps is not None:
+            stamps(ref.ticket_id)  # forget what this thread wrote there before
         if runtime.settings.mode_for(platform.name) == "observe":
             applied = self.observer.observe_all(platform, ticket, outcome.actions, ledger)
         else:
@@ -84,12 +92,15 @@ class Reconciler:
         for result in applied:
             if result.outcome in {"applied", "dead", "closed", "observed"}:
                 decisions.append(_decision_for(result, now))
-        added = store.finish(claim, outcome.record, outcome.timers, decisions)
+        kept = outcome if stamps is None else after_writes(
+            runtime.policies, situation, outcome, applied, stamps(ref.ticket_id))
+        decisions += kept.decisions[len(outcome.decisions):]  # the look after the echo's
+        added = store.finish(claim, kept.record, kept.timers, decisions)
         for decision in outcome.decisions:
             log.info("decided on %s: %s: %s", ref, decision.kind, decision.summary,
                      extra={"ticket": str(ref), "decision": decision.kind})
         runtime.metrics.timers_scheduled.inc(added)
-        runtime.metrics.count_settled(memory, outcome.record)  # once stored, so once each
+        runtime.metrics.count_settled(memory, kept.record)  # once stored, so once each
         return Reconciled(claim, "done", tuple(applied))
 
 

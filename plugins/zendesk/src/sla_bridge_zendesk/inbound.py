@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sla_bridge.platformkit import BridgeIdentity, delivery_id, json_object, parse_timestamp
@@ -27,7 +27,7 @@ from .settings import PLATFORM
 from .signature import INVOCATION_HEADER, TIMESTAMP_HEADER, WEBHOOK_ID_HEADER
 
 __all__ = ["EVENT_PREFIX", "TICKET_EVENT_TYPES", "TRIGGER_BODY", "BridgeIdentity", "parse_body",
-           "trigger_body"]
+           "trigger_body", "version_stamp"]
 EVENT_PREFIX = "zen:event-type:"
 
 # The body to paste into a trigger's or automation's "Notify webhook" action. Only
@@ -41,6 +41,9 @@ TRIGGER_BODY: dict[str, str] = {
     "tags": "{{ticket.tags}}",
     "updater_id": "{{current_user.id}}",
     "updater_email": "{{current_user.email}}",
+    # The update's time, to the minute ("2013-12-12T05:35Z"): the bridge knows the echo of
+    # its own write by it (version_stamp).
+    "updated_at": "{{ticket.updated_at_with_timestamp}}",
 }
 
 # The ticket events an event-subscribed webhook should carry (setup --mode events).
@@ -48,6 +51,17 @@ TICKET_EVENT_TYPES: tuple[str, ...] = tuple(EVENT_PREFIX + "ticket." + name for 
     "created", "status_changed", "priority_changed", "tags_changed", "comment_added",
     "custom_field_changed", "agent_assignment_changed", "group_assignment_changed",
 ))
+
+
+def version_stamp(value: Any) -> str | None:
+    """A ticket's ``updated_at`` as the bridge compares versions: UTC, to the minute, the
+    precision of the trigger placeholder ``{{ticket.updated_at_with_timestamp}}``
+    (``2026-11-30T15:04Z``); ``None`` for anything that is not a time (an unrendered
+    placeholder, a trigger made before the field was added)."""
+    if not isinstance(value, str) or not value.strip() or "{{" in value:
+        return None
+    at = parse_timestamp(value)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ") if at is not None else None
 
 
 def trigger_body(event: str) -> str:
@@ -116,6 +130,7 @@ def _from_trigger(body: Mapping[str, Any], request: WebhookRequest,
         occurred_at=signed_at,
         by_bridge=bridge.is_bridge(updater_id, updater_email),
         payload=payload,
+        version=version_stamp(body.get("updated_at")),
     )
 
 
@@ -152,6 +167,7 @@ def _from_event(body: Mapping[str, Any], request: WebhookRequest,
         occurred_at=occurred,
         by_bridge=bridge.is_bridge(actor),
         payload=payload,
+        version=version_stamp(detail.get("updated_at")),
     )]
 
 

@@ -193,8 +193,10 @@ class WebhookEngine:
             "ticket.group.id": ticket.get("group_id") or "",
             "ticket.organization.id": ticket.get("organization_id") or "",
             "ticket.via": change.audit.get("via", {}).get("channel", ""),
-            "ticket.updated_at_with_timestamp": ticket.get("updated_at"),
-            "ticket.created_at_with_timestamp": ticket.get("created_at"),
+            # ISO 8601 to the minute, in UTC: "2013-12-12T05:35Z" (Zendesk placeholders
+            # reference, https://support.zendesk.com/hc/en-us/articles/4408886858138).
+            "ticket.updated_at_with_timestamp": _to_minute(ticket.get("updated_at")),
+            "ticket.created_at_with_timestamp": _to_minute(ticket.get("created_at")),
             "current_user.id": actor.get("id"),
             "current_user.email": actor.get("email") or "",
             "current_user.name": actor.get("name") or "",
@@ -282,6 +284,15 @@ class WebhookEngine:
             "updated_at": ticket["updated_at"],
             "via": {"channel": ticket.get("via", {}).get("channel", "api")},
         }
+
+
+def _to_minute(value: Any) -> str:
+    """An ISO instant as the ``*_with_timestamp`` placeholders render it: UTC, to the
+    minute."""
+    if not value:
+        return ""
+    at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _upper(value: Any) -> str | None:
