@@ -33,6 +33,7 @@ from sqlalchemy import insert
 from sla_bridge.clock import SystemClock
 from sla_bridge.runtime import Runtime
 from sla_bridge.settings import load_settings
+from sla_bridge.store import Timer
 from sla_bridge.store._schema import timers
 from sla_bridge.worker import WorkerPool
 
@@ -94,18 +95,27 @@ def main() -> None:
         with runtime.store.transaction() as conn:
             conn.execute(timers.update().where(timers.c.due_at <= datetime.now(UTC)
                                                + timedelta(hours=2)).values(due_at=burst_at))
+        # A timer's lateness runs to the commit of its batch's UPDATE (its fired_at is the
+        # instant the batch began, before the UPDATE ran): time it as the batch returns.
+        committed: list[float] = []
+        fire = runtime.store.fire_due
+
+        def timed_fire(owner: str, limit: int = 500,
+                       as_of: datetime | None = None) -> list[Timer]:
+            fired = fire(owner, limit, as_of)
+            done = datetime.now(UTC)
+            committed.extend((done - timer.due_at).total_seconds() for timer in fired)
+            return fired
+
+        runtime.store.fire_due = timed_fire  # type: ignore[method-assign]
         pool = WorkerPool(runtime, threads=0)  # the timer thread alone
         pool.start()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            fired = runtime.store.timers(status="fired", limit=BURST + 1)
-            if len(fired) >= BURST:
-                break
-            time.sleep(0.2)
+        while time.monotonic() < deadline and len(committed) < BURST:
+            time.sleep(0.05)
         pool.stop()
         memory.append((loaded, rss_mib()))
-        fired = runtime.store.timers(status="fired", limit=BURST + 1)
-        lateness = sorted((t.lateness or timedelta(0)).total_seconds() for t in fired)
+        lateness = sorted(committed)
         runtime.close()
 
     p50 = statistics.median(lateness)
@@ -116,7 +126,9 @@ def main() -> None:
         f"(WAL). {total:,} timers stored, {BURST:,} due in the same second; loaded in "
         f"{load_seconds:.0f} s. Timer thread only, batches of "
         f"{load_settings().worker.timer_batch}, polling every "
-        f"{load_settings().worker.poll_seconds} s.",
+        f"{load_settings().worker.poll_seconds} s. Lateness runs from a timer's due instant "
+        "to the commit of the UPDATE that fired it (its batch's own time included): when its "
+        "ticket was woken, not when the bridge acted on it (see Timers acted on).",
         "",
         "| measure | value |",
         "|---|---|",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -234,7 +236,30 @@ def version_facts(ticket: Ticket, policy: Policy | None = None) -> VersionFacts:
     )
 
 
+# The latest verdicts, by what they were computed from: a ticket without a vendor severity
+# is classified at every reconcile (each timer, each webhook), mostly on the same words.
+RECENT_VERDICTS = 4096
+_recent: OrderedDict[tuple[object, ...], tuple[Policy, ClassificationResult]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def classify_ticket(policy: Policy, ticket: Ticket) -> ClassificationResult:
-    """Classify a neutral :class:`~sla_bridge.tickets.Ticket` (subject, description, version)."""
-    return classify(policy, ticket.subject, ticket.description, version=ticket.version,
-                    facts=version_facts(ticket, policy))
+    """Classify a neutral :class:`~sla_bridge.tickets.Ticket` (subject, description, version).
+
+    :func:`classify` is pure, so the verdict on the same words, version facts and policy is
+    taken from the latest ones (:data:`RECENT_VERDICTS` kept) instead of computed again."""
+    facts = version_facts(ticket, policy)
+    key = (id(policy), ticket.subject, ticket.description, ticket.version, facts.latest,
+           tuple(sorted(facts.release_dates.items())), facts.today)
+    with _recent_lock:
+        hit = _recent.get(key)
+        if hit is not None and hit[0] is policy:  # the cached entry keeps its policy alive
+            _recent.move_to_end(key)
+            return hit[1]
+    result = classify(policy, ticket.subject, ticket.description, version=ticket.version,
+                      facts=facts)
+    with _recent_lock:
+        _recent[key] = (policy, result)
+        while len(_recent) > RECENT_VERDICTS:
+            _recent.popitem(last=False)
+    return result

@@ -9,7 +9,7 @@ and re-targeting exact and repeatable however often the ticket is looked at.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,11 +36,13 @@ class Observation:
             other.status, other.plan, other.severity, other.location, other.exempt)
 
     def to_json(self) -> dict[str, Any]:
-        """Serialise for the ticket's memory."""
-        data = asdict(self)
-        data["at"] = self.at.isoformat()
-        if not self.exempt:
-            del data["exempt"]
+        """Serialise for the ticket's memory (by hand: ``asdict`` deep-copies, and this runs
+        for every observation at every reconcile)."""
+        data: dict[str, Any] = {"at": self.at.isoformat(), "status": self.status,
+                                "plan": self.plan, "severity": self.severity,
+                                "location": self.location}
+        if self.exempt:
+            data["exempt"] = True
         return data
 
     @classmethod

@@ -9,6 +9,7 @@ keyed by its start: looking at the ticket again rewrites the row, never adds one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,23 +40,31 @@ def _outcome(clock: ClockRecord) -> dict[str, Any] | None:
             "breached": clock.breached, "decided_at": _utc(decided)}
 
 
+def _wanted(clocks: Iterable[ClockRecord]) -> dict[tuple[str, datetime], dict[str, Any] | None]:
+    """Each compliance period's result (``None``: undecided), by metric and start."""
+    wanted: dict[tuple[str, datetime], dict[str, Any] | None] = {}
+    for clock in clocks:
+        if clock.metric in COMPLIANCE_METRICS:
+            started = _utc(clock.started_at)
+            assert started is not None
+            wanted[(clock.metric, started)] = _outcome(clock)
+    return wanted
+
+
 def record_periods(conn: Connection, record: TicketRecord, now: datetime,
                    before: TicketRecord | None = None) -> None:
     """Keep the decided periods of ``record`` (its clocks and the closed ``periods``):
     insert new ones, rewrite those whose result changed (met late after the breach, say),
     and drop a period no longer decided (a re-target moved its due instant past now).
 
-    ``before``: the record as stored; clocks unchanged from it, with no period closed since,
-    were recorded when it was saved: nothing is read or written."""
+    ``before``: the record as stored; its periods were recorded when it was saved, so when
+    no period closed since and every period's result is what it was (a clock that only
+    warned, say), nothing is read or written."""
     if before is not None and before.clocks == record.clocks and not record.periods:
         return
-    wanted: dict[tuple[str, datetime], dict[str, Any] | None] = {}
-    for clock in (*record.periods, *record.clocks):
-        if clock.metric in COMPLIANCE_METRICS:
-            started = _utc(clock.started_at)
-            assert started is not None
-            wanted[(clock.metric, started)] = _outcome(clock)
-    if not wanted:
+    wanted = _wanted((*record.periods, *record.clocks))
+    if not wanted or (before is not None and not record.periods
+                      and wanted == _wanted(before.clocks)):
         return
     ref, c = record.ref, sla_periods.c
     of_ticket = and_(c.platform == ref.platform, c.ticket_id == ref.ticket_id)
