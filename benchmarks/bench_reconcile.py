@@ -36,22 +36,21 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from _databases import fresh_database
+
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime.fromisoformat("2026-11-30T10:00:00-06:00")  # a Monday, business hours
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POLICIES = ["code42-enterprise", "crashplan-small-business"]
 TARGETS = {"memory": 200, "zendesk": 100}  # reconciles a second per process (issue 15)
 COST = """\
-What a reconcile costs the database now: one transaction to claim (the ticket that waited
-longest, leased in one `UPDATE ... RETURNING`, with its events, what the bridge remembers
+What a reconcile costs the database now: one transaction to claim (the most urgent ready
+ticket, leased in one `UPDATE ... RETURNING`, with its events, what the bridge remembers
 about it and its ledger's one-off entries, all read in that transaction), one per vendor
 write (the ledger entries of every action the write carried, in one statement, right after
 it) and one to finish (the ticket's record, clocks, timers, decisions, its events done and
@@ -174,26 +173,6 @@ class MemoryDesk:
 
 # -- one run (in its own process) ------------------------------------------------------------
 
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    """A fresh database URL: a SQLite file in ``folder`` or a new PostgreSQL schema."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bridge.db'}"
-        return
-    import sqlalchemy
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sqlalchemy.create_engine(PG_SERVER)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
-
-
 def work_left(url: str) -> Callable[[], int]:
     """How many tickets wait or are being reconciled (read on a connection of its own)."""
     import sqlalchemy
@@ -270,7 +249,7 @@ def run_memory(backend: str, tickets: int, count_tickets: int) -> dict[str, Any]
     from sla_bridge.tickets import Status
 
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as tmp, \
-            database(backend, Path(tmp)) as url:
+            fresh_database(backend, Path(tmp)) as url:
         installed = InstalledTestdesk(Path(tmp))
         sys.path.insert(0, str(installed.site))
         env = {**installed.env, "SLA_BRIDGE_DATABASE_URL": url}
@@ -326,7 +305,7 @@ def run_zendesk(backend: str, tickets: int, count_tickets: int) -> dict[str, Any
     from sla_bridge.tickets import TicketRef
 
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-zd-") as tmp, \
-            database(backend, Path(tmp)) as url:
+            fresh_database(backend, Path(tmp)) as url:
         world = BridgeOnSandbox(Path(tmp), start=START, webhook_secret=demo.SECRET,
                                 policies=POLICIES, manager_group="Customer Champion managers",
                                 out=io.StringIO(),

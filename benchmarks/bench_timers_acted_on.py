@@ -39,15 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy
+from _databases import fresh_database
 from _docs import write_section
 from _rounds import MIN_ROUNDS, Spread, interleaved, load_note, verdict
 from sqlalchemy import func, insert, select
@@ -61,7 +60,6 @@ from sla_bridge.store._schema import timers, work
 from sla_bridge.tickets import TicketRef
 from sla_bridge.worker import WorkerPool
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POLICY = "code42-enterprise"
 WARN_AFTER = timedelta(minutes=45)  # 0.75 of "1 calendar hour"
 LEAD_SECONDS = 3.0  # the bridge processes start this long before the burst is due
@@ -148,24 +146,6 @@ class Run:
     def per_second(self) -> float:
         """Tickets acted on per second, from the due instant to the last write."""
         return len(self.lateness) / max(self.last, 1e-9)
-
-
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    """A fresh database URL: a SQLite file, or a new PostgreSQL schema dropped after."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder}/bench-{uuid.uuid4().hex[:8]}.db"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    engine = sqlalchemy.create_engine(PG_SERVER)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        engine.dispose()
 
 
 def seed_sandbox(sandbox: Any, count: int) -> list[int]:
@@ -277,7 +257,7 @@ def one_run(backend: str, processes: int, stored: int, burst: int, folder: Path)
     sandbox.start()
     children: list[subprocess.Popen[str]] = []
     try:
-        with database(backend, folder) as url:
+        with fresh_database(backend, folder) as url:
             environ = {**sandbox.plugin_env(), "SLA_BRIDGE_DATABASE_URL": url,
                        "SLA_BRIDGE_POLICIES": POLICY}
             settings = load_settings(environ=environ)

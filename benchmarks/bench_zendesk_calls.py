@@ -34,16 +34,20 @@ AUDITS = "/api/v2/tickets/{id}/audits"
 TICKET_PATH = re.compile(r"^/api/v2/tickets/(\d+)(/[a-z_]+)?$")
 
 
+def demo_world(folder: Path) -> tuple[BridgeOnSandbox, Any]:
+    """The demo week's world and cast, with look-ups cached for the default 5 minutes, as a
+    user runs it (the demo itself reads them afresh)."""
+    world = BridgeOnSandbox(folder, start=demo.START, webhook_secret=demo.SECRET,
+                            policies=["code42-enterprise", "crashplan-small-business"],
+                            manager_group="Customer Champion managers", out=io.StringIO(),
+                            environment={"SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS": "300"})
+    return world, demo.seed(world.sandbox)
+
+
 def one_round() -> list[dict[str, Any]]:
     """The bridge's API requests of one demo week, in order."""
     with tempfile.TemporaryDirectory(prefix="bench-zendesk-calls-") as folder:
-        # The demo's world, with look-ups cached for the default 5 minutes, as a user runs
-        # it (the demo itself reads them afresh).
-        world = BridgeOnSandbox(Path(folder), start=demo.START, webhook_secret=demo.SECRET,
-                                policies=["code42-enterprise", "crashplan-small-business"],
-                                manager_group="Customer Champion managers", out=io.StringIO(),
-                                environment={"SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS": "300"})
-        cast = demo.seed(world.sandbox)
+        world, cast = demo_world(Path(folder))
         try:
             world.start()
             world.sandbox.clear_request_log()  # setup's requests are not reconciles

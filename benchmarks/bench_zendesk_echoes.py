@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from _docs import write_section
+from bench_zendesk_calls import demo_world
 from sla_bridge_zendesk import demo
-from sla_bridge_zendesk.loop import BridgeOnSandbox
 from sla_bridge_zendesk.platform import ZendeskPlatform
 
 AUDITS = "/api/v2/tickets/{id}/audits"
@@ -43,11 +43,7 @@ def one_week(recognise: bool) -> Week:
     """Play the demo week once, with or without echo recognition."""
     ZendeskPlatform.echo_versions = recognise
     with tempfile.TemporaryDirectory(prefix="bench-zendesk-echoes-") as folder:
-        world = BridgeOnSandbox(Path(folder), start=demo.START, webhook_secret=demo.SECRET,
-                                policies=["code42-enterprise", "crashplan-small-business"],
-                                manager_group="Customer Champion managers", out=io.StringIO(),
-                                environment={"SLA_BRIDGE_ZENDESK__LOOKUP_TTL_SECONDS": "300"})
-        cast = demo.seed(world.sandbox)
+        world, cast = demo_world(Path(folder))
         try:
             world.start()
             world.sandbox.clear_request_log()  # setup's requests are not reconciles
