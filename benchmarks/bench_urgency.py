@@ -257,7 +257,8 @@ sandbox's API limit at {LIMIT} requests per {WINDOW:g} s, so the budget is the b
 The Severity 1 warnings fall due over minutes 45 to 55 of the story, the next-update
 warnings and auto-closes over minutes 40 to 55, so mostly before them; the virtual clock
 then stands at minute 56 while the workers work; one claim in 8 takes the oldest ready
-work whatever its class. {args.rounds} rounds, a fresh backlog each; figures are median (min-max) over the rounds.
+work whatever its class. {args.rounds} rounds, a fresh backlog each; figures are median
+(min-max) over the rounds.
 
 Position is the rank of a ticket's first successful update among the {args.tickets}
 (1 = first), the class's median; "oldest first" is the rank the claims before urgency
