@@ -32,3 +32,20 @@ def runtime(testdesk: object, clock: FixedClock,
     built.store.upgrade()
     yield built
     built.close()
+
+
+@pytest.fixture
+def bridges(testdesk: object, clock: FixedClock,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Runtime]]:
+    """``bridges["observe"]`` and ``bridges["enforce"]``: the same state database and
+    helpdesk, read with ``SLA_BRIDGE_MODE`` set to each (a restart with the other mode)."""
+    monkeypatch.setenv("SLA_BRIDGE_POLICY_DIRS", str(POLICIES))
+    monkeypatch.setenv("SLA_BRIDGE_POLICIES", "runtime-test")
+    built = {}
+    for mode in ("observe", "enforce"):
+        monkeypatch.setenv("SLA_BRIDGE_MODE", mode)
+        built[mode] = Runtime.build(load_settings(), clock)
+    built["observe"].store.upgrade()
+    yield built
+    for runtime in built.values():
+        runtime.close()

@@ -4,9 +4,7 @@ written; switching to enforce applies what is still due, never a backlog of stal
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sla_bridge_testdesk import new_ticket
@@ -18,25 +16,7 @@ from sla_bridge.settings import SettingsError, load_settings
 from sla_bridge.worker import drain
 
 START = datetime.fromisoformat("2026-11-25T16:00:00-06:00")
-POLICIES = Path(__file__).parent / "policies"
 BREACHED = START + timedelta(days=5)  # Mon 30 Nov 16:00 CST: past the 11:00 due time
-
-
-@pytest.fixture
-def bridges(testdesk: object, clock: FixedClock,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Runtime]]:
-    """``bridges["observe"]`` and ``bridges["enforce"]``: the same state database and
-    helpdesk, read with ``SLA_BRIDGE_MODE`` set to each (a restart with the other mode)."""
-    monkeypatch.setenv("SLA_BRIDGE_POLICY_DIRS", str(POLICIES))
-    monkeypatch.setenv("SLA_BRIDGE_POLICIES", "runtime-test")
-    built = {}
-    for mode in ("observe", "enforce"):
-        monkeypatch.setenv("SLA_BRIDGE_MODE", mode)
-        built[mode] = Runtime.build(load_settings(), clock)
-    built["observe"].store.upgrade()
-    yield built
-    for runtime in built.values():
-        runtime.close()
 
 
 def open_ticket(testdesk, runtime: Runtime, ticket_id: str = "1") -> None:  # type: ignore[no-untyped-def]

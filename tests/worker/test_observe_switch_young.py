@@ -5,38 +5,17 @@ whichever mode the bridge was in (the README, on observe mode)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sla_bridge_testdesk import new_ticket
 
 from sla_bridge.clock import FixedClock
 from sla_bridge.platforms import InboundEvent
 from sla_bridge.runtime import Runtime
-from sla_bridge.settings import load_settings
 from sla_bridge.worker import drain
 
 START = datetime.fromisoformat("2026-11-25T16:00:00-06:00")
 BREACHED = START + timedelta(days=5)  # Mon 30 Nov 16:00 CST: past the 11:00 due time
-POLICIES = Path(__file__).parent / "policies"
-
-
-@pytest.fixture
-def bridges(testdesk: object, clock: FixedClock,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Runtime]]:
-    """The same database and helpdesk read with SLA_BRIDGE_MODE observe, then enforce."""
-    monkeypatch.setenv("SLA_BRIDGE_POLICY_DIRS", str(POLICIES))
-    monkeypatch.setenv("SLA_BRIDGE_POLICIES", "runtime-test")
-    built = {}
-    for mode in ("observe", "enforce"):
-        monkeypatch.setenv("SLA_BRIDGE_MODE", mode)
-        built[mode] = Runtime.build(load_settings(), clock)
-    built["observe"].store.upgrade()
-    yield built
-    for runtime in built.values():
-        runtime.close()
 
 
 def test_a_note_observed_a_minute_before_the_switch_is_not_posted(  # type: ignore[no-untyped-def]
